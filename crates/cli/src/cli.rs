@@ -1,0 +1,125 @@
+//! The command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit status: 0 success (check: no error-level findings); 1 error-level findings; 2 the input could not be read, or the command failed.";
+
+/// evident — an ISO/IEC 27001 ISMS that is provable, not assumed.
+#[derive(Parser, Debug)]
+#[command(name = "evident", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate the ISMS definitions and run the readiness analysis.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// The ISMS repository (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+        /// Write the report to a file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Scaffold an ISMS repository.
+    Init {
+        /// Where to create it (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Write the full example organisation instead of a minimal repository.
+        #[arg(long)]
+        example: bool,
+    },
+    /// Record a decision bound to the content hash of what is approved.
+    Approve {
+        /// What to approve.
+        #[arg(value_enum)]
+        subject: ApproveSubject,
+        /// The risk or policy id (for `soa`, any value, e.g. `soa`).
+        id: String,
+        /// The approver's owner id.
+        #[arg(long = "as", value_name = "OWNER")]
+        approver: String,
+        /// A comment kept with the decision.
+        #[arg(long)]
+        comment: Option<String>,
+        /// The ISMS repository (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The decision date (YYYY-MM-DD; default today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Browse the embedded frameworks and their mappings.
+    Catalog {
+        /// What to show.
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Run the whole pipeline on the bundled example organisation.
+    Demo {
+        /// Keep the example repository in this folder instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+    },
+}
+
+/// `evident catalog …`.
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// List the frameworks, or the requirements of one.
+    List {
+        /// The framework id (e.g. iso27001-2022, nist-csf-2.0).
+        #[arg(long)]
+        framework: Option<String>,
+        /// Also load the frameworks of this ISMS repository.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Show one requirement: title, theme, parents and mappings.
+    Show {
+        /// The requirement (`A.8.5`, or `nist-csf-2.0:PR.AA-01`).
+        id: String,
+        /// Also load the frameworks of this ISMS repository.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped, readable text (coloured on a terminal).
+    Text,
+    /// A JSON document with `schema_version`.
+    Json,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
+    /// JUnit XML for CI systems.
+    Junit,
+}
+
+/// What `approve` approves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ApproveSubject {
+    /// A risk's acceptance or treatment plan.
+    Risk,
+    /// The Statement of Applicability.
+    Soa,
+    /// A policy.
+    Policy,
+}

@@ -1,0 +1,253 @@
+//! One function per command: read, call the layers, write, return the exit
+//! status.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use evident_catalog::Catalog;
+use evident_model::framework::RequirementRef;
+use evident_model::time::{self, Date};
+use evident_report::check::{self as check_report, CheckReport, Counts};
+use evident_spec::approve::{self, Subject};
+use evident_spec::scaffold::{self, Template};
+
+use crate::cli::{ApproveSubject, CatalogCommand, Cli, Command, Format};
+
+/// Runs a command; returns the exit status.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check {
+            dir,
+            format,
+            at,
+            output,
+        } => {
+            let at = date_or_today(at.as_deref())?;
+            check(&dir_or_cwd(dir), format, at, output.as_deref())
+        }
+        Command::Init { dir, example } => init(&dir_or_cwd(dir), example),
+        Command::Approve {
+            subject,
+            id,
+            approver,
+            comment,
+            dir,
+            date,
+        } => {
+            let date = date_or_today(date.as_deref())?;
+            approve(
+                &dir_or_cwd(dir),
+                subject,
+                &id,
+                &approver,
+                comment.as_deref(),
+                date,
+            )
+        }
+        Command::Catalog { command } => catalog(command),
+        Command::Demo { keep, at } => demo(keep, date_or_today(at.as_deref())?),
+    }
+}
+
+fn dir_or_cwd(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn date_or_today(text: Option<&str>) -> anyhow::Result<Date> {
+    match text {
+        Some(t) => time::parse_date(t).with_context(|| "invalid date".to_string()),
+        None => Ok(jiff::ZonedDateTime::now().date()),
+    }
+}
+
+fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn write_out(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn check(dir: &Path, format: Format, at: Date, output: Option<&Path>) -> anyhow::Result<u8> {
+    let loaded = evident_spec::load(dir);
+    let isms = &loaded.isms;
+    let findings = if loaded.diagnostics.is_empty() {
+        let catalog = Catalog::with_user_frameworks(&isms.frameworks);
+        evident_analyze::analyze(isms, &catalog, at)
+    } else {
+        Vec::new()
+    };
+    let report = CheckReport {
+        organisation: &isms.organisation.name,
+        at,
+        findings: &findings,
+        diagnostics: &loaded.diagnostics,
+        counts: Counts::of(isms),
+    };
+    let color = output.is_none() && stdout_is_terminal();
+    let text = match format {
+        Format::Json => check_report::json(&report),
+        Format::Sarif => check_report::sarif(&report),
+        Format::Junit => check_report::junit(&report),
+        Format::Text if !loaded.diagnostics.is_empty() => {
+            let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+            let text = check_report::diagnostics_text(
+                &loaded.diagnostics,
+                &source,
+                std::io::stderr().is_terminal(),
+            );
+            // Read errors go to stderr in text mode, like a compiler's.
+            std::io::stderr().write_all(text.as_bytes())?;
+            return Ok(2);
+        }
+        Format::Text => check_report::text(&report, color),
+    };
+    write_out(output, &text)?;
+    Ok(if !loaded.diagnostics.is_empty() {
+        2
+    } else if report.tally().0 > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn init(dir: &Path, example: bool) -> anyhow::Result<u8> {
+    let template = if example {
+        Template::Example
+    } else {
+        Template::Minimal
+    };
+    let files = scaffold::init(dir, template)?;
+    println!("created {} files in {}", files.len(), dir.display());
+    println!("next: evident check {}", dir.display());
+    Ok(0)
+}
+
+fn approve(
+    dir: &Path,
+    subject: ApproveSubject,
+    id: &str,
+    approver: &str,
+    comment: Option<&str>,
+    date: Date,
+) -> anyhow::Result<u8> {
+    let loaded = evident_spec::load(dir);
+    if !loaded.diagnostics.is_empty() {
+        let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+        eprint!(
+            "{}",
+            check_report::diagnostics_text(
+                &loaded.diagnostics,
+                &source,
+                std::io::stderr().is_terminal()
+            )
+        );
+        return Ok(2);
+    }
+    let subject = match subject {
+        ApproveSubject::Risk => Subject::Risk,
+        ApproveSubject::Soa => Subject::Soa,
+        ApproveSubject::Policy => Subject::Policy,
+    };
+    let request = approve::Request {
+        subject,
+        id,
+        approver,
+        comment,
+        date,
+    };
+    let recorded = approve::approve(dir, &loaded.isms, &request)?;
+    println!(
+        "recorded {} by {approver} as {} in {}\n  bound to {}",
+        recorded.kind.as_str(),
+        recorded.role,
+        recorded.file,
+        recorded.subject_hash
+    );
+    Ok(0)
+}
+
+fn catalog(command: CatalogCommand) -> anyhow::Result<u8> {
+    let load = |dir: Option<PathBuf>| -> anyhow::Result<Catalog> {
+        let Some(dir) = dir else {
+            return Ok(Catalog::builtin());
+        };
+        let loaded = evident_spec::load(&dir);
+        if let Some(d) = loaded.diagnostics.first() {
+            bail!("{d}");
+        }
+        Ok(Catalog::with_user_frameworks(&loaded.isms.frameworks))
+    };
+    let text = match command {
+        CatalogCommand::List {
+            framework: None,
+            dir,
+        } => evident_report::catalog::frameworks(&load(dir)?),
+        CatalogCommand::List {
+            framework: Some(id),
+            dir,
+        } => {
+            let catalog = load(dir)?;
+            let Some(f) = catalog.framework(&id) else {
+                let known: Vec<_> = catalog.frameworks().map(|f| f.id.as_str()).collect();
+                bail!("no framework `{id}`; known: {}", known.join(", "));
+            };
+            evident_report::catalog::requirements(f)
+        }
+        CatalogCommand::Show { id, dir } => {
+            let catalog = load(dir)?;
+            let wanted = RequirementRef::parse(&id, evident_model::framework::ISO27001_2022);
+            // An unprefixed id may belong to any framework; ISO 27001:2022 first.
+            let found = if id.contains(':') {
+                Some(wanted)
+            } else {
+                catalog
+                    .frameworks()
+                    .find(|f| f.requirement(&id).is_some())
+                    .map(|f| RequirementRef {
+                        framework: f.id.clone(),
+                        id: id.clone(),
+                    })
+            };
+            match found.and_then(|r| evident_report::catalog::requirement(&catalog, &r)) {
+                Some(text) => text,
+                None => bail!(
+                    "no requirement `{id}` in the catalog; try `evident catalog list --framework iso27001-2022`"
+                ),
+            }
+        }
+    };
+    write_out(None, &text)?;
+    Ok(0)
+}
+
+fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
+    let temp;
+    let dir = match keep {
+        Some(dir) => dir,
+        None => {
+            temp = tempfile::tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+    scaffold::init(&dir, Template::Example)?;
+    eprintln!(
+        "evident demo: the example organisation is in {}\n",
+        dir.display()
+    );
+    let status = check(&dir, Format::Text, at, None)?;
+    // Findings are the point of the demo; only an unreadable example fails it.
+    Ok(if status == 2 { 2 } else { 0 })
+}

@@ -1,0 +1,59 @@
+//! The organisation's settings from `evident.yaml`.
+
+use crate::Location;
+use crate::risk::RiskScale;
+use crate::time::Cadence;
+
+/// Cadences the ISMS commits to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cadences {
+    /// How often management reviews the ISMS (9.3).
+    pub management_review: Cadence,
+    /// How often an internal audit runs (9.2).
+    pub internal_audit: Cadence,
+    /// Default risk review cadence when a risk names none.
+    pub risk_review: Cadence,
+    /// Default evidence freshness when an evidence requirement names none.
+    pub evidence_freshness: Cadence,
+}
+
+impl Default for Cadences {
+    fn default() -> Self {
+        Self {
+            management_review: Cadence::years(1),
+            internal_audit: Cadence::years(1),
+            risk_review: Cadence::years(1),
+            evidence_freshness: Cadence::days(30),
+        }
+    }
+}
+
+/// The organisation, its ISMS scope and method.
+#[derive(Clone, Debug)]
+pub struct Organisation {
+    /// Legal or trading name.
+    pub name: String,
+    /// The ISMS scope statement (4.3).
+    pub scope: String,
+    /// Frameworks in use; the first is the one unprefixed requirement ids
+    /// refer to.
+    pub frameworks: Vec<String>,
+    /// Risk scale, levels, appetite and acceptance authority.
+    pub risk: RiskScale,
+    /// Review and freshness cadences.
+    pub cadences: Cadences,
+    /// The store's ed25519 public key (hex), once the store exists.
+    pub public_key: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+impl Organisation {
+    /// The framework unprefixed requirement ids refer to.
+    pub fn primary_framework(&self) -> &str {
+        self.frameworks
+            .first()
+            .map(String::as_str)
+            .unwrap_or(crate::framework::ISO27001_2022)
+    }
+}

@@ -1,0 +1,197 @@
+//! Dates and cadences.
+//!
+//! Cadences are written as a count and a unit: `90d`, `12w`, `6m`, `1y`. Months
+//! and years are calendar units (a review every `1y` from 2025-02-28 is due
+//! 2026-02-28), days and weeks are exact.
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use jiff::civil::Date;
+
+/// The unit of a [`Cadence`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CadenceUnit {
+    /// Calendar days (`d`).
+    Days,
+    /// Weeks of seven days (`w`).
+    Weeks,
+    /// Calendar months (`m`).
+    Months,
+    /// Calendar years (`y`).
+    Years,
+}
+
+/// A recurring interval such as a review cadence or an evidence freshness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cadence {
+    /// How many units.
+    pub count: u32,
+    /// Which unit.
+    pub unit: CadenceUnit,
+}
+
+/// Why a cadence could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a duration such as `90d`, `12w`, `6m` or `1y`, found `{0}`")]
+pub struct CadenceError(pub String);
+
+impl Cadence {
+    /// A cadence of `count` days.
+    pub const fn days(count: u32) -> Self {
+        Self {
+            count,
+            unit: CadenceUnit::Days,
+        }
+    }
+
+    /// A cadence of `count` calendar years.
+    pub const fn years(count: u32) -> Self {
+        Self {
+            count,
+            unit: CadenceUnit::Years,
+        }
+    }
+
+    /// The date one cadence after `date`, saturating at the end of the
+    /// representable calendar rather than failing.
+    pub fn after(self, date: Date) -> Date {
+        let count = i64::from(self.count);
+        let span = match self.unit {
+            CadenceUnit::Days => jiff::Span::new().try_days(count),
+            CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
+            CadenceUnit::Months => jiff::Span::new().try_months(count),
+            CadenceUnit::Years => jiff::Span::new().try_years(count),
+        };
+        span.and_then(|s| date.checked_add(s)).unwrap_or(Date::MAX)
+    }
+
+    /// The date one cadence before `date`, saturating at the start of the
+    /// representable calendar.
+    pub fn before(self, date: Date) -> Date {
+        let count = -i64::from(self.count);
+        let span = match self.unit {
+            CadenceUnit::Days => jiff::Span::new().try_days(count),
+            CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
+            CadenceUnit::Months => jiff::Span::new().try_months(count),
+            CadenceUnit::Years => jiff::Span::new().try_years(count),
+        };
+        span.and_then(|s| date.checked_add(s)).unwrap_or(Date::MIN)
+    }
+}
+
+impl FromStr for Cadence {
+    type Err = CadenceError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = || CadenceError(text.to_string());
+        let trimmed = text.trim();
+        let split = trimmed
+            .char_indices()
+            .last()
+            .map(|(i, _)| i)
+            .ok_or_else(err)?;
+        let (digits, unit) = trimmed.split_at(split);
+        let unit = match unit {
+            "d" => CadenceUnit::Days,
+            "w" => CadenceUnit::Weeks,
+            "m" => CadenceUnit::Months,
+            "y" => CadenceUnit::Years,
+            _ => return Err(err()),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let count: u32 = digits.parse().map_err(|_| err())?;
+        // More than 100 years is a typo, not a cadence; jiff would also
+        // refuse spans that large.
+        let limit = match unit {
+            CadenceUnit::Days => 36_500,
+            CadenceUnit::Weeks => 5_200,
+            CadenceUnit::Months => 1_200,
+            CadenceUnit::Years => 100,
+        };
+        if count == 0 || count > limit {
+            return Err(err());
+        }
+        Ok(Self { count, unit })
+    }
+}
+
+impl fmt::Display for Cadence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            CadenceUnit::Days => 'd',
+            CadenceUnit::Weeks => 'w',
+            CadenceUnit::Months => 'm',
+            CadenceUnit::Years => 'y',
+        };
+        write!(f, "{}{}", self.count, unit)
+    }
+}
+
+/// Parses an ISO 8601 calendar date (`2026-03-31`).
+pub fn parse_date(text: &str) -> Result<Date, DateError> {
+    let trimmed = text.trim();
+    // jiff accepts some forms (e.g. `20260331`) that people do not write in
+    // YAML; insist on the extended form so that `2026-3-1` is caught early.
+    let bytes = trimmed.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return Err(DateError(text.to_string()));
+    }
+    trimmed.parse().map_err(|_| DateError(text.to_string()))
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a date as YYYY-MM-DD, found `{0}`")]
+pub struct DateError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<&str>) {
+        let parsed = text.parse::<Cadence>().ok().map(|c| c.to_string());
+        assert_eq!(parsed.as_deref(), expected, "{text}");
+    }
+
+    #[test]
+    fn cadences_parse_and_print() {
+        check("90d", Some("90d"));
+        check("12w", Some("12w"));
+        check("6m", Some("6m"));
+        check("1y", Some("1y"));
+        check(" 1y ", Some("1y"));
+        check("0d", None);
+        check("d", None);
+        check("1", None);
+        check("1.5y", None);
+        check("-1y", None);
+        check("101y", None);
+        check("99999999999999d", None);
+        check("1é", None);
+        check("", None);
+    }
+
+    #[test]
+    fn calendar_arithmetic() {
+        let d = parse_date("2025-02-28").unwrap();
+        assert_eq!(Cadence::years(1).after(d).to_string(), "2026-02-28");
+        assert_eq!(Cadence::days(1).after(d).to_string(), "2025-03-01");
+        assert_eq!(
+            "1m".parse::<Cadence>().unwrap().before(d).to_string(),
+            "2025-01-28"
+        );
+        assert_eq!(Cadence::years(100).after(Date::MAX), Date::MAX);
+    }
+
+    #[test]
+    fn dates_need_the_extended_form() {
+        assert!(parse_date("2026-03-31").is_ok());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("20260331").is_err());
+        assert!(parse_date("2026-3-1").is_err());
+        assert!(parse_date("yesterday").is_err());
+    }
+}
