@@ -54,12 +54,7 @@ pub(crate) fn check(cx: &mut Context) {
     let Some(iso) = catalog.framework(ISO27001_2022) else {
         return;
     };
-    if !isms
-        .organisation
-        .frameworks
-        .iter()
-        .any(|f| f == ISO27001_2022)
-    {
+    if !isms.organisation.uses(ISO27001_2022) {
         return;
     }
     let soa_file = isms

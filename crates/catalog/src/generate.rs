@@ -241,7 +241,7 @@ fn frameworks_match_reference_data() {
             nist(
                 "nist-sp-800-53-r5",
                 "NIST SP 800-53 Security and Privacy Controls",
-                "Revision 5",
+                "Rev. 5",
                 "nist-sp-800-53-rev5_nodes.csv",
                 "nist-sp-800-53-rev5_to_iso27001-2022.csv",
             ),

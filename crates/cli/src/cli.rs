@@ -8,7 +8,12 @@ const EXIT_CODES: &str = "Exit status: 0 success (check: no error-level findings
 
 /// evident — an ISO/IEC 27001 ISMS that is provable, not assumed.
 #[derive(Parser, Debug)]
-#[command(name = "evident", version, about, after_help = EXIT_CODES)]
+#[command(
+    name = "evident",
+    version,
+    about = "evident: an ISO/IEC 27001 ISMS that is provable, not assumed",
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -130,8 +130,13 @@ fn init(dir: &Path, example: bool) -> anyhow::Result<u8> {
         Template::Minimal
     };
     let files = scaffold::init(dir, template)?;
-    println!("created {} files in {}", files.len(), dir.display());
-    println!("next: evident check {}", dir.display());
+    let text = format!(
+        "created {} files in {}\nnext: evident check {}\n",
+        files.len(),
+        dir.display(),
+        dir.display()
+    );
+    write_out(None, &text)?;
     Ok(0)
 }
 
@@ -169,13 +174,14 @@ fn approve(
         date,
     };
     let recorded = approve::approve(dir, &loaded.isms, &request)?;
-    println!(
-        "recorded {} by {approver} as {} in {}\n  bound to {}",
+    let text = format!(
+        "recorded {} by {approver} as {} in {}\n  bound to {}\n",
         recorded.kind.as_str(),
         recorded.role,
         recorded.file,
         recorded.subject_hash
     );
+    write_out(None, &text)?;
     Ok(0)
 }
 

@@ -1,8 +1,8 @@
 //! The organisation's settings from `evident.yaml`.
 
-use crate::Location;
 use crate::risk::RiskScale;
 use crate::time::Cadence;
+use crate::{Location, Reference};
 
 /// Cadences the ISMS commits to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct Organisation {
     pub scope: String,
     /// Frameworks in use; the first is the one unprefixed requirement ids
     /// refer to.
-    pub frameworks: Vec<String>,
+    pub frameworks: Vec<Reference>,
     /// Risk scale, levels, appetite and acceptance authority.
     pub risk: RiskScale,
     /// Review and freshness cadences.
@@ -49,11 +49,16 @@ pub struct Organisation {
 }
 
 impl Organisation {
+    /// Whether the organisation uses a framework.
+    pub fn uses(&self, framework: &str) -> bool {
+        self.frameworks.iter().any(|f| f.id == framework)
+    }
+
     /// The framework unprefixed requirement ids refer to.
     pub fn primary_framework(&self) -> &str {
         self.frameworks
             .first()
-            .map(String::as_str)
+            .map(|f| f.id.as_str())
             .unwrap_or(crate::framework::ISO27001_2022)
     }
 }

@@ -33,8 +33,17 @@ pub struct Cadence {
 
 /// Why a cadence could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected a duration such as `90d`, `12w`, `6m` or `1y`, found `{0}`")]
-pub struct CadenceError(pub String);
+pub enum CadenceError {
+    /// Not a count followed by `d`, `w`, `m` or `y`.
+    #[error("expected a duration such as `90d`, `12w`, `6m` or `1y`, found `{0}`")]
+    Form(String),
+    /// A zero duration.
+    #[error("expected a duration of at least one unit, found `{0}`")]
+    Zero(String),
+    /// Longer than a hundred years: a typo, not a cadence.
+    #[error("expected a duration of at most 100 years, found `{0}`")]
+    TooLong(String),
+}
 
 impl Cadence {
     /// A cadence of `count` days.
@@ -84,7 +93,7 @@ impl FromStr for Cadence {
     type Err = CadenceError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || CadenceError(text.to_string());
+        let err = || CadenceError::Form(text.to_string());
         let trimmed = text.trim();
         let split = trimmed
             .char_indices()
@@ -102,7 +111,9 @@ impl FromStr for Cadence {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
-        let count: u32 = digits.parse().map_err(|_| err())?;
+        let count: u32 = digits
+            .parse()
+            .map_err(|_| CadenceError::TooLong(text.to_string()))?;
         // More than 100 years is a typo, not a cadence; jiff would also
         // refuse spans that large.
         let limit = match unit {
@@ -111,8 +122,11 @@ impl FromStr for Cadence {
             CadenceUnit::Months => 1_200,
             CadenceUnit::Years => 100,
         };
-        if count == 0 || count > limit {
-            return Err(err());
+        if count == 0 {
+            return Err(CadenceError::Zero(text.to_string()));
+        }
+        if count > limit {
+            return Err(CadenceError::TooLong(text.to_string()));
         }
         Ok(Self { count, unit })
     }
@@ -136,16 +150,28 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
     // jiff accepts some forms (e.g. `20260331`) that people do not write in
     // YAML; insist on the extended form so that `2026-3-1` is caught early.
     let bytes = trimmed.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return Err(DateError(text.to_string()));
+    let digits = bytes
+        .iter()
+        .enumerate()
+        .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' || !digits {
+        return Err(DateError::Form(text.to_string()));
     }
-    trimmed.parse().map_err(|_| DateError(text.to_string()))
+    trimmed
+        .parse()
+        .map_err(|_| DateError::NoSuchDay(text.to_string()))
 }
 
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected a date as YYYY-MM-DD, found `{0}`")]
-pub struct DateError(pub String);
+pub enum DateError {
+    /// Not written `YYYY-MM-DD`.
+    #[error("expected a date as YYYY-MM-DD, found `{0}`")]
+    Form(String),
+    /// Written right, but the calendar has no such day.
+    #[error("`{0}` is not a day of the calendar (check the month and day)")]
+    NoSuchDay(String),
+}
 
 #[cfg(test)]
 mod tests {
@@ -189,7 +215,11 @@ mod tests {
     #[test]
     fn dates_need_the_extended_form() {
         assert!(parse_date("2026-03-31").is_ok());
-        assert!(parse_date("2026-02-30").is_err());
+        assert!(matches!(
+            parse_date("2026-02-30"),
+            Err(DateError::NoSuchDay(_))
+        ));
+        assert!(matches!(parse_date("2026-0a-30"), Err(DateError::Form(_))));
         assert!(parse_date("20260331").is_err());
         assert!(parse_date("2026-3-1").is_err());
         assert!(parse_date("yesterday").is_err());

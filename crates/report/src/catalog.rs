@@ -10,14 +10,20 @@ pub fn frameworks(catalog: &Catalog) -> String {
     let mut out = String::new();
     for f in catalog.frameworks() {
         let assessable = f.assessable().count();
+        // Mappings are stated from one side; count both.
+        let mappings = catalog
+            .mappings()
+            .filter(|m| m.source.framework == f.id || m.target.framework == f.id)
+            .count();
         let _ = writeln!(
             out,
-            "{:<20} {:<48} {:>5} requirements ({} assessable), {} mappings",
+            "{:<20} {:<56} {:>5} requirements ({} assessable), {} mapping{}",
             f.id,
-            format!("{} ({})", f.title, f.version),
+            one_line(&format!("{} ({})", f.title, f.version), 56),
             f.requirements.len(),
             assessable,
-            f.mappings.len()
+            mappings,
+            if mappings == 1 { "" } else { "s" }
         );
     }
     out

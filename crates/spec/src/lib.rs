@@ -125,7 +125,10 @@ fn read_organisation(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Organisa
     let fallback = |file: Arc<str>| Organisation {
         name: String::new(),
         scope: String::new(),
-        frameworks: vec![evident_model::framework::ISO27001_2022.to_string()],
+        frameworks: vec![evident_model::Reference {
+            id: evident_model::framework::ISO27001_2022.to_string(),
+            at: Location::file_start(file.clone()),
+        }],
         risk: Default::default(),
         cadences: Default::default(),
         public_key: None,

@@ -1,8 +1,8 @@
 //! `evident.yaml`: the organisation, its frameworks, risk method and cadences.
 
-use evident_model::Location;
 use evident_model::organisation::{Cadences, Organisation};
 use evident_model::risk::{RiskLevel, RiskScale};
+use evident_model::{Location, Reference};
 
 use crate::context::FileContext;
 use crate::raw;
@@ -24,10 +24,14 @@ pub(crate) fn convert(ctx: &mut FileContext, raw: raw::OrganisationFile) -> Orga
     };
     let mut frameworks = Vec::new();
     for f in &raw.frameworks {
-        frameworks.push(ctx.id(f));
+        ctx.id(f);
+        frameworks.push(ctx.reference(f));
     }
     if frameworks.is_empty() {
-        frameworks.push(evident_model::framework::ISO27001_2022.to_string());
+        frameworks.push(Reference {
+            id: evident_model::framework::ISO27001_2022.to_string(),
+            at: Location::file_start(ctx.file.clone()),
+        });
     }
     Organisation {
         name: raw.organisation,

@@ -137,14 +137,15 @@ pub(crate) fn references(isms: &Isms, diagnostics: &mut Vec<Diagnostic>) {
         .chain(isms.frameworks.iter().map(|f| f.id.as_str()))
         .collect();
     for f in &isms.organisation.frameworks {
-        if !known.contains(f.as_str()) {
+        if !known.contains(f.id.as_str()) {
             let mut names: Vec<_> = known.iter().copied().collect();
             names.sort_unstable();
             diagnostics.push(Diagnostic::new(
                 "unknown-framework",
-                isms.organisation.location.clone(),
+                f.at.clone(),
                 format!(
-                    "framework `{f}` is neither built in nor defined under frameworks/; known: {}",
+                    "framework `{}` is neither built in nor defined under frameworks/; known: {}",
+                    f.id,
                     names.join(", ")
                 ),
             ));

@@ -126,12 +126,15 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic], source: SourceLookup, color:
         if let Some(line_text) = line_text {
             let number = d.location.line.to_string();
             let pad = " ".repeat(number.len());
-            let shown: String = line_text.chars().take(200).collect();
-            let caret_at = shown
+            // Show at most 120 characters of the line, around the column.
+            let column = d.location.column.saturating_sub(1) as usize;
+            let skip = column.saturating_sub(80);
+            let shown: String = line_text.chars().skip(skip).take(120).collect();
+            let caret_at: String = shown
                 .chars()
-                .take(d.location.column.saturating_sub(1) as usize)
+                .take(column - skip)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect::<String>();
+                .collect();
             let _ = writeln!(out, "  {pad} {}", style.paint("1;34", "|"));
             let _ = writeln!(
                 out,

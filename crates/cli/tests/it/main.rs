@@ -1,0 +1,19 @@
+//! End-to-end tests of the `evident` binary: one test target (so the suite
+//! links once) that runs the real binary on repositories laid out in
+//! temporary folders, grouped by theme.
+//!
+//! - `spec_errors`: definitions that cannot be read exit 2 with a diagnostic
+//!   naming file, line and column.
+//! - `formats`: the example organisation in text, JSON, SARIF and JUnit XML.
+//! - `commands`: `init`, `demo`, `catalog`, `approve`, `--at`, `--help`,
+//!   closed pipes.
+//! - `fuzz`: arbitrary and mutated definition files never crash the reader.
+//!
+//! Every run passes `--at` (or `--date`), so no test depends on today.
+
+mod util;
+
+mod commands;
+mod formats;
+mod fuzz;
+mod spec_errors;
