@@ -133,7 +133,6 @@ fn acceptance(cx: &mut Context, risk: &Risk, decisions: &[&Decision]) {
     let Some(level) = scale.level(score) else {
         return;
     };
-    let current = hash::risk(risk);
     let problem = |cx: &mut Context, message: String| {
         cx.report(
             FindingCode::UnapprovedRiskAcceptance,
@@ -163,9 +162,12 @@ fn acceptance(cx: &mut Context, risk: &Risk, decisions: &[&Decision]) {
         );
         return;
     }
+    // Hashing costs more than the rest of the rule: only when there is an
+    // approval to compare with.
+    let current = (!decisions.is_empty()).then(|| hash::risk(risk));
     let Some(decision) = decisions
         .iter()
-        .filter(|d| d.subject_hash == current)
+        .filter(|d| Some(&d.subject_hash) == current.as_ref())
         .max_by_key(|d| d.date)
     else {
         match decisions.iter().max_by_key(|d| d.date) {

@@ -3,7 +3,7 @@
 //! of the reference size (1,000 controls, 5,000 risks, 50 owners). The
 //! whole-process figures for the README come from `bench/check.sh`.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn check(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
@@ -17,7 +17,9 @@ fn check(c: &mut Criterion) {
     group.bench_function("load", |b| b.iter(|| evident_spec::load(dir.path())));
     let loaded = evident_spec::load(dir.path());
     assert!(loaded.diagnostics.is_empty());
-    group.bench_function("analyze", |b| b.iter(|| evident_analyze::analyze(&loaded.isms, &catalog, at)));
+    group.bench_function("analyze", |b| {
+        b.iter(|| evident_analyze::analyze(&loaded.isms, &catalog, at))
+    });
     group.finish();
 }
 

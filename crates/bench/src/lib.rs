@@ -30,7 +30,11 @@ impl Size {
     /// 50,000 risks and 500 owners at factor 1.0.
     pub fn scaled(factor: f64) -> Size {
         let n = |base: f64| ((base * factor).round() as usize).max(1);
-        Size { controls: n(10_000.0), risks: n(50_000.0), owners: n(500.0) }
+        Size {
+            controls: n(10_000.0),
+            risks: n(50_000.0),
+            owners: n(500.0),
+        }
     }
 }
 
@@ -58,9 +62,20 @@ impl Rng {
 /// written.
 pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
     let catalog = Catalog::builtin();
-    let iso = catalog.framework(ISO27001_2022).expect("ISO 27001:2022 is built in");
-    let annex: Vec<&str> = iso.requirements.iter().filter(|r| r.is_annex_a()).map(|r| r.id.as_str()).collect();
-    let clauses: Vec<&str> = iso.assessable().filter(|r| !r.is_annex_a()).map(|r| r.id.as_str()).collect();
+    let iso = catalog
+        .framework(ISO27001_2022)
+        .expect("ISO 27001:2022 is built in");
+    let annex: Vec<&str> = iso
+        .requirements
+        .iter()
+        .filter(|r| r.is_annex_a())
+        .map(|r| r.id.as_str())
+        .collect();
+    let clauses: Vec<&str> = iso
+        .assessable()
+        .filter(|r| !r.is_annex_a())
+        .map(|r| r.id.as_str())
+        .collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut bytes = 0u64;
     let mut write = |name: &str, text: &str| -> std::io::Result<()> {
@@ -88,7 +103,11 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
             _ => "[risk-owner]",
         };
         let active = if i % 97 == 96 { ", active: false" } else { "" };
-        let _ = writeln!(text, "  - {{ id: {}, name: Person {i}, email: p{i}@generated.example, roles: {roles}{active} }}", owner(i));
+        let _ = writeln!(
+            text,
+            "  - {{ id: {}, name: Person {i}, email: p{i}@generated.example, roles: {roles}{active} }}",
+            owner(i)
+        );
     }
     write("owners.yaml", &text)?;
 
@@ -114,12 +133,25 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
             let b = annex[rng.below(annex.len())];
             let c = clauses[rng.below(clauses.len())];
             let responsibility = match i % 20 {
-                0 => format!("    responsibility: inherited\n    provider: vendor-{:02}\n", i % VENDORS),
-                1 => format!("    responsibility: shared\n    provider: vendor-{:02}\n    boundary: The vendor patches the platform; we patch our images.\n", i % VENDORS),
+                0 => format!(
+                    "    responsibility: inherited\n    provider: vendor-{:02}\n",
+                    i % VENDORS
+                ),
+                1 => format!(
+                    "    responsibility: shared\n    provider: vendor-{:02}\n    boundary: The vendor patches the platform; we patch our images.\n",
+                    i % VENDORS
+                ),
                 _ => String::new(),
             };
-            let owner_line = if i % 211 == 0 { String::new() } else { format!("    owner: {}\n", owner(rng.below(size.owners))) };
-            let risks = (0..2).map(|_| risk(rng.below(size.risks))).collect::<Vec<_>>().join(", ");
+            let owner_line = if i % 211 == 0 {
+                String::new()
+            } else {
+                format!("    owner: {}\n", owner(rng.below(size.owners)))
+            };
+            let risks = (0..2)
+                .map(|_| risk(rng.below(size.risks)))
+                .collect::<Vec<_>>()
+                .join(", ");
             let _ = write!(
                 text,
                 "  - id: {}\n    title: Control {i} for {a}\n    description: >\n      What team {file} runs to meet {a} and {b}, with the evidence that shows it runs.\n    kind: {}\n{responsibility}{owner_line}    satisfies: [{a}, {b}, \"{c}\"]\n    risks: [{risks}]\n    evidence:\n      - id: config\n        description: Configuration state from the system of record\n        freshness: 7d\n      - id: review\n        description: Quarterly review record\n        freshness: 12w\n    documents: [policies/policy-{:02}.md]\n",
@@ -138,11 +170,19 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
             let (rl, rm) = (1 + rng.below(l), 1 + rng.below(m));
             let proposer = owner(rng.below(size.owners));
             let treatment = match i % 10 {
-                0 => format!("    treatment: {{ strategy: accept, proposed_by: {proposer}, rationale: Cost exceeds benefit, expires: 2027-06-30 }}\n"),
-                1 => format!("    treatment: {{ strategy: transfer, proposed_by: {proposer}, rationale: Cyber insurance }}\n"),
+                0 => format!(
+                    "    treatment: {{ strategy: accept, proposed_by: {proposer}, rationale: Cost exceeds benefit, expires: 2027-06-30 }}\n"
+                ),
+                1 => format!(
+                    "    treatment: {{ strategy: transfer, proposed_by: {proposer}, rationale: Cyber insurance }}\n"
+                ),
                 _ => format!("    treatment: {{ strategy: mitigate, proposed_by: {proposer} }}\n"),
             };
-            let controls = if i % 10 == 0 { String::new() } else { format!("    controls: [{}]\n", control(rng.below(size.controls))) };
+            let controls = if i % 10 == 0 {
+                String::new()
+            } else {
+                format!("    controls: [{}]\n", control(rng.below(size.controls)))
+            };
             let reviewed = format!("2026-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
             let _ = write!(
                 text,
@@ -160,9 +200,15 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
     let mut text = String::from("version: \"1\"\napplicability:\n");
     for (i, a) in annex.iter().enumerate() {
         if i % 31 == 30 {
-            let _ = writeln!(text, "  - {{ requirement: {a}, applicable: false, justification: Not relevant to a cloud-only organisation }}");
+            let _ = writeln!(
+                text,
+                "  - {{ requirement: {a}, applicable: false, justification: Not relevant to a cloud-only organisation }}"
+            );
         } else {
-            let _ = writeln!(text, "  - {{ requirement: {a}, applicable: true, reasons: [risk, contractual], justification: Required by the risk assessment }}");
+            let _ = writeln!(
+                text,
+                "  - {{ requirement: {a}, applicable: true, reasons: [risk, contractual], justification: Required by the risk assessment }}"
+            );
         }
     }
     write("soa.yaml", &text)?;
@@ -178,8 +224,20 @@ pub fn generate(dir: &Path, size: Size) -> std::io::Result<u64> {
             ),
         )?;
     }
-    write("decisions/2026-03-01-management-review.yaml", &format!("kind: management-review\nid: MR-1\ndate: 2026-03-01\nchair: {}\n", owner(0)))?;
-    write("decisions/2026-04-01-internal-audit.yaml", &format!("kind: internal-audit\nid: IA-1\ndate: 2026-04-01\nauditor: {}\nscope: The ISMS\n", owner(1 % size.owners)))?;
+    write(
+        "decisions/2026-03-01-management-review.yaml",
+        &format!(
+            "kind: management-review\nid: MR-1\ndate: 2026-03-01\nchair: {}\n",
+            owner(0)
+        ),
+    )?;
+    write(
+        "decisions/2026-04-01-internal-audit.yaml",
+        &format!(
+            "kind: internal-audit\nid: IA-1\ndate: 2026-04-01\nauditor: {}\nscope: The ISMS\n",
+            owner(1 % size.owners)
+        ),
+    )?;
     Ok(bytes)
 }
 
@@ -190,14 +248,41 @@ mod tests {
     #[test]
     fn generated_repositories_read_cleanly_and_have_findings() {
         let dir = tempfile::tempdir().unwrap();
-        generate(dir.path(), Size { controls: 250, risks: 1200, owners: 30 }).unwrap();
+        generate(
+            dir.path(),
+            Size {
+                controls: 250,
+                risks: 1200,
+                owners: 30,
+            },
+        )
+        .unwrap();
         let loaded = evident_spec::load(dir.path());
-        assert!(loaded.diagnostics.is_empty(), "{:#?}", &loaded.diagnostics[..loaded.diagnostics.len().min(5)]);
-        assert_eq!((loaded.isms.controls.len(), loaded.isms.risks.len(), loaded.isms.owners.len()), (250, 1200, 30));
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{:#?}",
+            &loaded.diagnostics[..loaded.diagnostics.len().min(5)]
+        );
+        assert_eq!(
+            (
+                loaded.isms.controls.len(),
+                loaded.isms.risks.len(),
+                loaded.isms.owners.len()
+            ),
+            (250, 1200, 30)
+        );
         let catalog = Catalog::builtin();
         let at = evident_model::time::parse_date("2026-11-28").unwrap();
         let findings = evident_analyze::analyze(&loaded.isms, &catalog, at);
-        assert!(findings.iter().any(|f| f.code.as_str() == "unowned-control"));
-        assert!(findings.iter().any(|f| f.code.as_str() == "unapproved-risk-acceptance"));
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code.as_str() == "unowned-control")
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code.as_str() == "unapproved-risk-acceptance")
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (Some(dir), factor) = (args.next(), args.next()) else {
-        eprintln!("usage: evident-gen DIR [FACTOR]   (FACTOR 1.0 = 10k controls, 50k risks, 500 owners)");
+        eprintln!(
+            "usage: evident-gen DIR [FACTOR]   (FACTOR 1.0 = 10k controls, 50k risks, 500 owners)"
+        );
         return ExitCode::from(2);
     };
     let factor: f64 = match factor.as_deref().unwrap_or("1").parse() {
@@ -20,10 +22,17 @@ fn main() -> ExitCode {
     };
     let dir = PathBuf::from(dir);
     let size = evident_bench::Size::scaled(factor);
-    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| evident_bench::generate(&dir, size)) {
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| evident_bench::generate(&dir, size))
+    {
         eprintln!("cannot generate into {}: {e}", dir.display());
         return ExitCode::from(2);
     }
-    println!("{} controls, {} risks, {} owners in {}", size.controls, size.risks, size.owners, dir.display());
+    println!(
+        "{} controls, {} risks, {} owners in {}",
+        size.controls,
+        size.risks,
+        size.owners,
+        dir.display()
+    );
     ExitCode::SUCCESS
 }
