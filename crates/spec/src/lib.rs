@@ -20,6 +20,9 @@ mod risks;
 mod soa;
 mod validate;
 
+#[cfg(test)]
+mod fuzz;
+
 pub mod approve;
 pub mod scaffold;
 
