@@ -19,14 +19,7 @@ pub struct ContentHashError(pub String);
 impl ContentHash {
     /// The hash of raw bytes.
     pub fn of_bytes(bytes: &[u8]) -> Self {
-        let digest = Sha256::digest(bytes);
-        let mut text = String::with_capacity(71);
-        text.push_str("sha256:");
-        for b in digest {
-            use fmt::Write;
-            let _ = write!(text, "{b:02x}");
-        }
-        Self(text)
+        Self::from_bytes(Sha256::digest(bytes).into())
     }
 
     /// The hash of a value's RFC 8785 canonical JSON form.
@@ -49,6 +42,47 @@ impl ContentHash {
 impl fmt::Display for ContentHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ContentHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContentHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl ContentHash {
+    /// The 32 digest bytes.
+    pub fn bytes(&self) -> [u8; 32] {
+        let hex = &self.0["sha256:".len()..];
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0);
+        }
+        out
+    }
+
+    /// A hash from 32 digest bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        use fmt::Write;
+        let mut text = String::with_capacity(71);
+        text.push_str("sha256:");
+        for b in bytes {
+            let _ = write!(text, "{b:02x}");
+        }
+        Self(text)
+    }
+
+    /// The 64 hex digits, without the `sha256:` prefix (blob file names).
+    pub fn hex(&self) -> &str {
+        &self.0["sha256:".len()..]
     }
 }
 
@@ -126,6 +160,8 @@ mod tests {
         );
         assert_eq!(h.as_str().parse::<ContentHash>(), Ok(h.clone()));
         assert!("sha256:ABC".parse::<ContentHash>().is_err());
+        assert_eq!(ContentHash::from_bytes(h.bytes()), h);
+        assert_eq!(serde_json::to_string(&h).unwrap(), format!("\"{h}\""));
         assert!("md5:ba78".parse::<ContentHash>().is_err());
     }
 }

@@ -15,6 +15,7 @@
 pub mod control;
 pub mod decision;
 pub mod diagnostic;
+pub mod evidence;
 pub mod finding;
 pub mod framework;
 pub mod hash;
