@@ -65,27 +65,24 @@ impl Cadence {
     /// The date one cadence after `date`, saturating at the end of the
     /// representable calendar rather than failing.
     pub fn after(self, date: Date) -> Date {
-        let count = i64::from(self.count);
-        let span = match self.unit {
-            CadenceUnit::Days => jiff::Span::new().try_days(count),
-            CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
-            CadenceUnit::Months => jiff::Span::new().try_months(count),
-            CadenceUnit::Years => jiff::Span::new().try_years(count),
-        };
-        span.and_then(|s| date.checked_add(s)).unwrap_or(Date::MAX)
+        self.shift(date, 1).unwrap_or(Date::MAX)
     }
 
     /// The date one cadence before `date`, saturating at the start of the
     /// representable calendar.
     pub fn before(self, date: Date) -> Date {
-        let count = -i64::from(self.count);
+        self.shift(date, -1).unwrap_or(Date::MIN)
+    }
+
+    fn shift(self, date: Date, sign: i64) -> Option<Date> {
+        let count = sign * i64::from(self.count);
         let span = match self.unit {
             CadenceUnit::Days => jiff::Span::new().try_days(count),
             CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
             CadenceUnit::Months => jiff::Span::new().try_months(count),
             CadenceUnit::Years => jiff::Span::new().try_years(count),
         };
-        span.and_then(|s| date.checked_add(s)).unwrap_or(Date::MIN)
+        span.ok().and_then(|s| date.checked_add(s).ok())
     }
 }
 
