@@ -1,0 +1,60 @@
+//! What callers hand to the store and get back from it.
+
+use evident_model::evidence::{
+    CollectionFailure, EvidenceItem, ObservedPeriod, Provenance, Timestamp,
+};
+
+/// An evidence item to record, less what the store computes (digests, size).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvidence {
+    /// IANA media type of the artefact.
+    pub media_type: String,
+    /// The detected format, when a parser recognised it.
+    pub format: Option<String>,
+    /// How it was produced.
+    pub provenance: Provenance,
+    /// When the observed state was true.
+    pub observed: ObservedPeriod,
+    /// When it was taken.
+    pub collected_at: Timestamp,
+}
+
+/// The outcome of [`Store::add_evidence`](crate::Store::add_evidence).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    /// The entry's position in the ledger.
+    pub index: u64,
+    /// The item as recorded.
+    pub item: EvidenceItem,
+    /// Whether the artefact's bytes were new to the blob store.
+    pub new_blob: bool,
+    /// Whether the artefact has the same digest as the previous item with
+    /// the same source and origin (nothing changed since the last
+    /// collection).
+    pub unchanged: bool,
+}
+
+/// An evidence item and its ledger position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEvidence {
+    /// The entry's position in the ledger.
+    pub index: u64,
+    /// The item.
+    pub item: EvidenceItem,
+}
+
+/// A failed collection and its ledger position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFailure {
+    /// The entry's position in the ledger.
+    pub index: u64,
+    /// The failure.
+    pub failure: CollectionFailure,
+}
+
+/// Which evidence items to list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EvidenceFilter<'a> {
+    /// Only items of this source (`sources.yaml` name).
+    pub source: Option<&'a str>,
+}
