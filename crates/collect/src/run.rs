@@ -1,0 +1,301 @@
+//! A collection run: every selected source through its collector, each
+//! artefact normalised when a parser recognises it, and everything handed to
+//! a [`Sink`] (the store) — evidence, or a failed collection, never both.
+
+use std::io::Read;
+
+use evident_model::evidence::{CollectionFailure, Provenance, Timestamp};
+use evident_model::hash::ContentHash;
+use evident_model::source::Source;
+
+use crate::{Artefact, CollectError, Content, Context};
+
+/// Artefacts larger than this are stored but not normalised: the parsers
+/// hold a document in memory, and collection must stay within a small,
+/// fixed memory budget whatever the evidence sizes.
+pub const NORMALIZE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// One artefact ready to record.
+pub struct Evidence {
+    /// The artefact (its content is streamed by the sink).
+    pub artefact: Artefact,
+    /// Its detected format and normalised document (RFC 8785 bytes).
+    pub normalized: Option<(String, Vec<u8>)>,
+    /// How it was produced.
+    pub provenance: Provenance,
+    /// When it was taken.
+    pub collected_at: Timestamp,
+}
+
+/// What the sink reports back for one recorded item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// Ledger position.
+    pub index: u64,
+    /// The artefact's digest.
+    pub digest: ContentHash,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Whether the bytes were new to the store.
+    pub new_blob: bool,
+    /// Whether it is the same as the previous item of its source and origin.
+    pub unchanged: bool,
+}
+
+/// Where a run records what it collects (the store, in the binary).
+pub trait Sink {
+    /// Records one evidence item.
+    fn evidence(&mut self, evidence: Evidence) -> Result<Recorded, String>;
+    /// Records a failed collection.
+    fn failure(&mut self, failure: CollectionFailure) -> Result<u64, String>;
+}
+
+/// Progress of a run, for a progress bar or a log.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// A source is starting.
+    Source {
+        /// Its name.
+        name: &'a str,
+        /// 1-based position among the selected sources.
+        position: usize,
+        /// How many sources run.
+        total: usize,
+    },
+    /// An artefact was recorded.
+    Recorded {
+        /// The source.
+        source: &'a str,
+        /// The artefact's name.
+        name: &'a str,
+        /// What was recorded.
+        recorded: &'a Recorded,
+    },
+    /// A source (or one of its artefacts) failed; recorded as such.
+    Failed {
+        /// The source.
+        source: &'a str,
+        /// Why.
+        error: &'a str,
+    },
+}
+
+/// The totals of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Sources run.
+    pub sources: usize,
+    /// Items whose content changed (or appeared) since the last collection.
+    pub new_items: usize,
+    /// Items identical to the previous collection: a new observation of an
+    /// unchanged state.
+    pub unchanged: usize,
+    /// Failed collections recorded.
+    pub failed: usize,
+    /// Bytes of evidence read.
+    pub bytes: u64,
+}
+
+/// Runs `sources` and records everything in `sink`. A failing source does
+/// not stop the others. Returns `Err` only when the sink itself fails (the
+/// store cannot be written), since going on would lose evidence.
+pub fn run(
+    sources: &[&Source],
+    cx: &Context,
+    collected_by: &str,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, String> {
+    let mut summary = Summary {
+        sources: sources.len(),
+        ..Summary::default()
+    };
+    for (i, source) in sources.iter().enumerate() {
+        progress(Progress::Source {
+            name: &source.name,
+            position: i + 1,
+            total: sources.len(),
+        });
+        let collected_at = cx.now;
+        let fail = |sink: &mut dyn Sink,
+                    summary: &mut Summary,
+                    progress: &mut dyn FnMut(Progress),
+                    error: String| {
+            let failure = CollectionFailure {
+                source: source.name.clone(),
+                collector: source.collector.clone(),
+                error: error.clone(),
+                attempted_at: collected_at,
+            };
+            sink.failure(failure)?;
+            summary.failed += 1;
+            progress(Progress::Failed {
+                source: &source.name,
+                error: &error,
+            });
+            Ok::<_, String>(())
+        };
+        let collected = match crate::collect(source, cx) {
+            Ok(c) => c,
+            Err(e @ CollectError::Manual(_)) => {
+                // Manual sources are uploaded, not collected: not a failure.
+                let _ = e;
+                continue;
+            }
+            Err(e) => {
+                fail(sink, &mut summary, progress, e.to_string())?;
+                continue;
+            }
+        };
+        for artefact in collected.artefacts {
+            let normalized = match normalize(&artefact) {
+                Ok(n) => n,
+                Err(e) => {
+                    fail(
+                        sink,
+                        &mut summary,
+                        progress,
+                        format!("{}: {e}", artefact.name),
+                    )?;
+                    continue;
+                }
+            };
+            let name = artefact.name.clone();
+            let provenance = Provenance {
+                source: source.name.clone(),
+                collector: source.collector.clone(),
+                collector_version: env!("CARGO_PKG_VERSION").to_string(),
+                parameters: collected.parameters.clone(),
+                origin: artefact.origin.clone(),
+                tool_version: artefact.tool_version.clone(),
+                collected_by: collected_by.to_string(),
+            };
+            let recorded = sink.evidence(Evidence {
+                artefact,
+                normalized,
+                provenance,
+                collected_at,
+            })?;
+            summary.bytes += recorded.size;
+            if recorded.unchanged {
+                summary.unchanged += 1;
+            } else {
+                summary.new_items += 1;
+            }
+            progress(Progress::Recorded {
+                source: &source.name,
+                name: &name,
+                recorded: &recorded,
+            });
+        }
+    }
+    Ok(summary)
+}
+
+/// The artefact's format and normalised document, when a parser knows it.
+/// An artefact a parser recognises but cannot read is an error: the source
+/// produced output that is not what it claims to be.
+fn normalize(artefact: &Artefact) -> Result<Option<(String, Vec<u8>)>, String> {
+    let bytes = match &artefact.content {
+        Content::Bytes(b) if b.len() as u64 <= NORMALIZE_LIMIT => {
+            std::borrow::Cow::Borrowed(b.as_slice())
+        }
+        Content::Bytes(_) => return Ok(None),
+        Content::File(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut buffer = Vec::new();
+            // Read one byte past the limit to know whether it is larger.
+            file.take(NORMALIZE_LIMIT + 1)
+                .read_to_end(&mut buffer)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if buffer.len() as u64 > NORMALIZE_LIMIT {
+                return Ok(None);
+            }
+            std::borrow::Cow::Owned(buffer)
+        }
+    };
+    match evident_normalize::normalize(&artefact.name, &artefact.media_type, &bytes) {
+        None => Ok(None),
+        Some(Err(e)) => Err(e.to_string()),
+        Some(Ok(n)) => {
+            let canonical =
+                serde_jcs::to_vec(&n.document).map_err(|e| format!("{}: {e}", n.format))?;
+            Ok(Some((n.format.to_string(), canonical)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::source;
+    use std::collections::HashMap;
+
+    /// An in-memory sink that behaves as the store does for digests.
+    #[derive(Default)]
+    struct Memory {
+        items: Vec<(String, ContentHash)>,
+        failures: Vec<CollectionFailure>,
+        last: HashMap<(String, String), ContentHash>,
+    }
+
+    impl Sink for Memory {
+        fn evidence(&mut self, e: Evidence) -> Result<Recorded, String> {
+            let bytes = match &e.artefact.content {
+                Content::Bytes(b) => b.clone(),
+                Content::File(p) => std::fs::read(p).map_err(|e| e.to_string())?,
+            };
+            let digest = ContentHash::of_bytes(&bytes);
+            let key = (e.provenance.source.clone(), e.provenance.origin.clone());
+            let unchanged = self.last.get(&key) == Some(&digest);
+            self.last.insert(key, digest.clone());
+            self.items.push((e.artefact.name.clone(), digest.clone()));
+            Ok(Recorded {
+                index: self.items.len() as u64 - 1,
+                digest,
+                size: bytes.len() as u64,
+                new_blob: !unchanged,
+                unchanged,
+            })
+        }
+        fn failure(&mut self, f: CollectionFailure) -> Result<u64, String> {
+            self.failures.push(f);
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn failures_do_not_stop_other_sources_and_reruns_are_observations() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "x,y\n1,2\n").unwrap();
+        let cx = crate::testing::context(dir.path());
+        let missing = source(
+            "missing",
+            "file",
+            serde_json::json!({"paths": ["nothing/*.json"]}),
+        );
+        let present = source("present", "file", serde_json::json!({"paths": ["a.csv"]}));
+        let mut sink = Memory::default();
+        let mut events = Vec::new();
+        let summary = run(&[&missing, &present], &cx, "tester", &mut sink, &mut |p| {
+            events.push(format!("{p:?}"))
+        })
+        .unwrap();
+        assert_eq!(
+            (
+                summary.sources,
+                summary.new_items,
+                summary.unchanged,
+                summary.failed
+            ),
+            (2, 1, 0, 1)
+        );
+        assert_eq!(sink.failures[0].source, "missing");
+        assert_eq!(sink.items.len(), 1);
+        assert!(events.iter().any(|e| e.starts_with("Failed")));
+
+        let again = run(&[&present], &cx, "tester", &mut sink, &mut |_| {}).unwrap();
+        assert_eq!((again.new_items, again.unchanged), (0, 1));
+    }
+}
