@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit status: 0 success (check: no error-level findings); 1 error-level findings; 2 the input could not be read, or the command failed.";
 
+const EXIT_CODES_COLLECT: &str = "Exit status: 0 every source collected; 1 some sources failed (recorded as failed collections); 2 the definitions or the store could not be read or written.";
+const EXIT_CODES_VERIFY: &str = "Exit status: 0 intact; 1 tampered, missing, reordered or inserted items (each named); 2 the store could not be read.";
+
 /// evident — an ISO/IEC 27001 ISMS that is provable, not assumed.
 #[derive(Parser, Debug)]
 #[command(
@@ -72,6 +75,36 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Run the sources' collectors and add their evidence to the store.
+    #[command(after_help = EXIT_CODES_COLLECT)]
+    Collect {
+        /// The ISMS repository (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Only this source (repeatable).
+        #[arg(long = "source", value_name = "NAME")]
+        sources: Vec<String>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Recompute every hash, chain link, Merkle root and signature of the store.
+    #[command(after_help = EXIT_CODES_VERIFY)]
+    Verify {
+        /// An audit pack to verify instead of the store (not yet supported).
+        pack: Option<PathBuf>,
+        /// The ISMS repository whose store to verify (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Evidence items with their provenance.
+    Evidence {
+        /// What to show.
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Run the whole pipeline on the bundled example organisation.
     Demo {
         /// Keep the example repository in this folder instead of a temporary one.
@@ -80,6 +113,40 @@ pub enum Command {
         /// Evaluate as of this date (YYYY-MM-DD) instead of today.
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
+    },
+}
+
+/// `evident evidence …`.
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCommand {
+    /// List evidence items (newest last).
+    List {
+        /// Only items of this source.
+        #[arg(long)]
+        source: Option<String>,
+        /// The ISMS repository (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Show one item's provenance, or its content.
+    Show {
+        /// The item's ledger index.
+        index: u64,
+        /// Print the artefact's bytes instead of the provenance.
+        #[arg(long, conflicts_with = "normalized")]
+        blob: bool,
+        /// Print the normalised JSON document instead of the provenance.
+        #[arg(long)]
+        normalized: bool,
+        /// The ISMS repository (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
     },
 }
 

@@ -12,7 +12,8 @@ use evident_report::check::{self as check_report, CheckReport, Counts};
 use evident_spec::approve::{self, Subject};
 use evident_spec::scaffold::{self, Template};
 
-use crate::cli::{ApproveSubject, CatalogCommand, Cli, Command, Format};
+use crate::cli::{ApproveSubject, CatalogCommand, Cli, Command, EvidenceCommand, Format};
+use crate::evidence;
 
 /// Runs a command; returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -46,6 +47,41 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             )
         }
         Command::Catalog { command } => catalog(command),
+        Command::Collect {
+            dir,
+            sources,
+            database_url,
+        } => evidence::collect(&dir_or_cwd(dir), &sources, database_url.as_deref()),
+        Command::Verify {
+            pack,
+            dir,
+            database_url,
+        } => evidence::verify(pack.as_deref(), &dir_or_cwd(dir), database_url.as_deref()),
+        Command::Evidence {
+            command:
+                EvidenceCommand::List {
+                    source,
+                    dir,
+                    database_url,
+                },
+        } => evidence::list(&dir_or_cwd(dir), source.as_deref(), database_url.as_deref()),
+        Command::Evidence {
+            command:
+                EvidenceCommand::Show {
+                    index,
+                    blob,
+                    normalized,
+                    dir,
+                    database_url,
+                },
+        } => {
+            let what = match (blob, normalized) {
+                (true, _) => evidence::Shown::Blob,
+                (_, true) => evidence::Shown::Normalized,
+                _ => evidence::Shown::Provenance,
+            };
+            evidence::show(&dir_or_cwd(dir), index, what, database_url.as_deref())
+        }
         Command::Demo { keep, at } => demo(keep, date_or_today(at.as_deref())?),
     }
 }
@@ -65,7 +101,7 @@ fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn write_out(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_out(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
@@ -148,19 +184,9 @@ fn approve(
     comment: Option<&str>,
     date: Date,
 ) -> anyhow::Result<u8> {
-    let loaded = evident_spec::load(dir);
-    if !loaded.diagnostics.is_empty() {
-        let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
-        eprint!(
-            "{}",
-            check_report::diagnostics_text(
-                &loaded.diagnostics,
-                &source,
-                std::io::stderr().is_terminal()
-            )
-        );
+    let Some(isms) = readable(dir)? else {
         return Ok(2);
-    }
+    };
     let subject = match subject {
         ApproveSubject::Risk => Subject::Risk,
         ApproveSubject::Soa => Subject::Soa,
@@ -173,7 +199,7 @@ fn approve(
         comment,
         date,
     };
-    let recorded = approve::approve(dir, &loaded.isms, &request)?;
+    let recorded = approve::approve(dir, &isms, &request)?;
     let text = format!(
         "recorded {} by {approver} as {} in {}\n  bound to {}\n",
         recorded.kind.as_str(),
@@ -183,6 +209,43 @@ fn approve(
     );
     write_out(None, &text)?;
     Ok(0)
+}
+
+/// The ISMS at `dir` when it reads cleanly; otherwise prints the
+/// diagnostics to stderr and returns `None` (the caller exits 2).
+pub(crate) fn readable(dir: &Path) -> anyhow::Result<Option<evident_model::Isms>> {
+    let loaded = evident_spec::load(dir);
+    if loaded.diagnostics.is_empty() {
+        return Ok(Some(loaded.isms));
+    }
+    let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+    let text = check_report::diagnostics_text(
+        &loaded.diagnostics,
+        &source,
+        std::io::stderr().is_terminal(),
+    );
+    std::io::stderr().write_all(text.as_bytes())?;
+    Ok(None)
+}
+
+/// Writes the store's key into evident.yaml the first time; warns when the
+/// file names another key.
+pub(crate) fn record_public_key(
+    dir: &Path,
+    isms: &evident_model::Isms,
+    key: &str,
+) -> anyhow::Result<()> {
+    match &isms.organisation.public_key {
+        None => approve::record_public_key(dir, key)
+            .context("cannot record the store's public key in evident.yaml"),
+        Some(k) if k == key => Ok(()),
+        Some(k) => {
+            eprintln!(
+                "warning: evident.yaml names the public key {k}, but this store signs with {key}"
+            );
+            Ok(())
+        }
+    }
 }
 
 fn catalog(command: CatalogCommand) -> anyhow::Result<u8> {
@@ -250,10 +313,48 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     };
     scaffold::init(&dir, Template::Example)?;
     eprintln!(
-        "evident demo: the example organisation is in {}\n",
+        "evident demo: the example organisation is in {}",
         dir.display()
     );
+    // The example's `isms-repository` source reads the repository's own
+    // history: make the example a git repository with one commit.
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=Acme ISMS",
+                "-c",
+                "user.email=isms@acme.example",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !(git(&["init", "-q", "-b", "main"])
+        && git(&["add", "-A"])
+        && git(&["commit", "-q", "-m", "The Acme ISMS"]))
+    {
+        eprintln!("evident demo: git is not available; the isms-repository source will fail");
+    }
+    eprintln!(
+        "\nevident demo: collecting evidence (the sources that need credentials fail, and are recorded as failed)\n"
+    );
+    let collected = evidence::collect(&dir, &[], None)?;
+    if collected == 2 {
+        return Ok(2);
+    }
+    eprintln!("\nevident demo: verifying the evidence store\n");
+    if evidence::verify(None, &dir, None)? != 0 {
+        return Ok(2);
+    }
+    eprintln!("\nevident demo: the readiness report\n");
     let status = check(&dir, Format::Text, at, None)?;
-    // Findings are the point of the demo; only an unreadable example fails it.
+    // Findings are the point of the demo; only an unreadable example or a
+    // broken store fails it.
     Ok(if status == 2 { 2 } else { 0 })
 }

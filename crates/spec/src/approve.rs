@@ -215,3 +215,28 @@ fn slug(id: &str) -> String {
         })
         .collect()
 }
+
+/// Records the evidence store's public key in `evident.yaml` (appending a
+/// `public_key:` line), so that anyone with the repository can verify the
+/// store's signed checkpoints. The file is replaced atomically.
+pub fn record_public_key(root: &Path, public_key_hex: &str) -> std::io::Result<()> {
+    let path = root.join("evident.yaml");
+    let mut text = std::fs::read_to_string(&path)?;
+    if !text.ends_with('\n') && !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# The evidence store's ed25519 public key, recorded by `evident collect`:\n# auditors verify the store's signed checkpoints with it.\npublic_key: \"{public_key_hex}\"\n"
+    ));
+    let tmp = root.join(format!(".evident.yaml.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

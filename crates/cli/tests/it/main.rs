@@ -7,6 +7,8 @@
 //! - `formats`: the example organisation in text, JSON, SARIF and JUnit XML.
 //! - `commands`: `init`, `demo`, `catalog`, `approve`, `--at`, `--help`,
 //!   closed pipes.
+//! - `evidence`: `collect`, `verify`, `evidence`: the store end to end,
+//!   tampering, `kill -9`, concurrency, PostgreSQL.
 //! - `fuzz`: arbitrary and mutated definition files never crash the reader.
 //!
 //! Every run passes `--at` (or `--date`), so no test depends on today.
@@ -14,6 +16,7 @@
 mod util;
 
 mod commands;
+mod evidence;
 mod formats;
 mod fuzz;
 mod spec_errors;
