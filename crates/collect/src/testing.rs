@@ -9,10 +9,11 @@ use evident_model::source::Source;
 
 use crate::Context;
 
-/// The real export samples shared by the project.
+/// The real export samples, as the repository keeps them (with their
+/// provenance in `SOURCE.md`) for the normalisers' tests.
 pub(crate) const SAMPLES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/evidence-samples"
+    "/../normalize/testdata/samples"
 );
 
 /// A source as `sources.yaml` would declare it.
