@@ -11,10 +11,8 @@ use crate::Context;
 
 /// The real export samples, as the repository keeps them (with their
 /// provenance in `SOURCE.md`) for the normalisers' tests.
-pub(crate) const SAMPLES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../normalize/testdata/samples"
-);
+pub(crate) const SAMPLES: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../normalize/testdata/samples");
 
 /// A source as `sources.yaml` would declare it.
 pub(crate) fn source(name: &str, collector: &str, parameters: serde_json::Value) -> Source {
