@@ -51,8 +51,10 @@ pub struct StoreConfig {
     /// Public keys (64 hex digits) whose checkpoints `verify` accepts
     /// besides this store's own (keys of other writers, or earlier keys).
     pub trusted_keys: Vec<String>,
-    /// A checkpoint is signed automatically each time the ledger size
-    /// reaches a multiple of this (0: never automatically).
+    /// A checkpoint is signed automatically each time this store's
+    /// appends make the ledger reach or pass a multiple of this: one of
+    /// exactly that size for each multiple a batch passes (0: never
+    /// automatically).
     pub checkpoint_every: u64,
 }
 

@@ -90,10 +90,11 @@ pub enum StoreError {
         /// The ledger's size.
         size: u64,
     },
-    /// The entry was recorded, but the periodic checkpoint after it failed.
-    #[error("entry {index} was recorded, but the checkpoint after it failed: {source}")]
+    /// The entry (or the whole batch) was recorded, but the periodic
+    /// checkpoint after it failed.
+    #[error("entries up to {index} were recorded, but the checkpoint after them failed: {source}")]
     CheckpointAfterAppend {
-        /// The entry that was recorded.
+        /// The last entry recorded (of a batch: its last item's).
         index: u64,
         /// Why the checkpoint failed.
         #[source]

@@ -3,16 +3,24 @@
 //!
 //! - **Blobs** ([`BlobSource`]): every artefact (and its normalised JSON
 //!   document) is stored once, named by the sha256 of its bytes
-//!   (`blobs/ab/cdef…`), written atomically and streamed in chunks.
+//!   (`blobs/ab/cdef…`), written atomically and streamed in chunks, a
+//!   batch at a time: hashed and copied on all cores, then made durable
+//!   with one `syncfs(2)` before the renames into place and one after
+//!   (where the file system honours it; otherwise an fsync per file and
+//!   folder).
+//! - **Evidence** ([`Store::add_evidence_batch`], [`NewItem`]): a batch of
+//!   items is recorded as consecutive ledger entries in one transaction,
+//!   committed once all its blobs are durable; [`Store::add_evidence`] is
+//!   a batch of one.
 //! - **Ledger** ([`LedgerEntry`]): an append-only list of entries — evidence
 //!   items, failed collections, and later kinds (check results, decisions)
 //!   through [`Store::append`]. Each entry's body is RFC 8785 canonical JSON;
 //!   each entry hash covers its index, kind, body and the previous entry's
 //!   hash ([`entry_hash`]), so the entries form a chain.
 //! - **Checkpoints** ([`Checkpoint`]): the RFC 6962 Merkle root of the first
-//!   `size` entries, signed with the store's ed25519 key, every
-//!   [`StoreConfig::checkpoint_every`] entries and whenever the caller asks
-//!   (at the end of each `collect`). [`Store::inclusion_proof`] and
+//!   `size` entries, signed with the store's ed25519 key, at every multiple
+//!   of [`StoreConfig::checkpoint_every`] entries (each one a batch
+//!   passes) and whenever the caller asks (at the end of each `collect`). [`Store::inclusion_proof`] and
 //!   [`verify_inclusion`] prove that an entry is covered.
 //! - **Verification** ([`Store::verify`]): recomputes every blob digest,
 //!   entry hash, chain link, Merkle root and signature, and names each
@@ -34,10 +42,12 @@
 //! by appending; no code path updates or deletes an entry, an index row or
 //! a checkpoint (the schema's triggers refuse it too).
 //!
-//! **Architecture invariant:** every append is one database transaction
-//! after its blobs are durable, serialised across processes by the
-//! database's write lock, so a crash leaves an entry fully recorded or
-//! absent and concurrent writers never fork the chain.
+//! **Architecture invariant:** every append — one entry, or a whole batch
+//! of evidence items — is one database transaction, committed only after
+//! all its blobs are durable and serialised across processes by the
+//! database's write lock, so a crash leaves an entry (a batch: every entry
+//! of it) fully recorded or absent, a batch's entries are consecutive, and
+//! concurrent writers never fork the chain.
 //!
 //! What the ledger cannot show: entries appended after the last checkpoint
 //! are chained but not signed, so someone able to write the database could
@@ -74,6 +84,6 @@ pub use entry::{
 };
 pub use error::{Result, StoreError};
 pub use merkle::{Hash, verify_inclusion};
-pub use records::{Added, EvidenceFilter, NewEvidence, StoredEvidence, StoredFailure};
+pub use records::{Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure};
 pub use store::Store;
 pub use verify::{Problem, VerifyReport};

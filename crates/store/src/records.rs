@@ -4,6 +4,8 @@ use evident_model::evidence::{
     CollectionFailure, EvidenceItem, ObservedPeriod, Provenance, Timestamp,
 };
 
+use crate::blob::BlobSource;
+
 /// An evidence item to record, less what the store computes (digests, size).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEvidence {
@@ -19,18 +21,33 @@ pub struct NewEvidence {
     pub collected_at: Timestamp,
 }
 
-/// The outcome of [`Store::add_evidence`](crate::Store::add_evidence).
+/// One evidence item of a batch for
+/// [`Store::add_evidence_batch`](crate::Store::add_evidence_batch).
+#[derive(Clone, Debug)]
+pub struct NewItem {
+    /// The artefact's bytes.
+    pub content: BlobSource,
+    /// Its normalised JSON document, when a normaliser produced one.
+    pub normalized: Option<Vec<u8>>,
+    /// What to record about it.
+    pub meta: NewEvidence,
+}
+
+/// The outcome of [`Store::add_evidence`](crate::Store::add_evidence), or
+/// of one item of [`Store::add_evidence_batch`](crate::Store::add_evidence_batch).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Added {
     /// The entry's position in the ledger.
     pub index: u64,
     /// The item as recorded.
     pub item: EvidenceItem,
-    /// Whether the artefact's bytes were new to the blob store.
+    /// Whether the artefact's bytes were new to the blob store (in a
+    /// batch: only for the first item with those bytes).
     pub new_blob: bool,
     /// Whether the artefact has the same digest as the previous item with
     /// the same source and origin (nothing changed since the last
-    /// collection).
+    /// collection), that item being earlier in the ledger or earlier in
+    /// the same batch.
     pub unchanged: bool,
 }
 

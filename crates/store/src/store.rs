@@ -1,5 +1,6 @@
 //! The [`Store`]: one API over both backends.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::io;
@@ -15,13 +16,13 @@ use tokio::sync::Mutex;
 use crate::blob::{BlobSource, BlobStore};
 use crate::checkpoint::Checkpoint;
 use crate::config::StoreConfig;
-use crate::db::{CheckpointRow, Db, EntryRow, EvidenceRow};
+use crate::db::{CheckpointRow, Db, EntryRow, EvidenceRow, NewEntry};
 use crate::entry::{
     self, KIND_COLLECTION_FAILURE, KIND_EVIDENCE, LedgerEntry, canonical_json, is_valid_kind,
 };
 use crate::error::{Result, StoreError};
 use crate::merkle::{self, CompactTree, Hash};
-use crate::records::{Added, EvidenceFilter, NewEvidence, StoredEvidence, StoredFailure};
+use crate::records::{Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure};
 use crate::verify::{self, VerifyReport};
 use crate::{hex, key};
 
@@ -66,6 +67,25 @@ impl fmt::Debug for Store {
 struct CheckedPrefix {
     tree: CompactTree,
     last: Hash,
+    /// The roots at the latest multiples of `checkpoint_every` it passed
+    /// (for a batch whose automatic checkpoint another task overtook).
+    roots: BTreeMap<u64, Hash>,
+}
+
+/// How many roots at automatic checkpoint sizes a prefix remembers.
+const REMEMBERED_ROOTS: usize = 64;
+
+impl CheckedPrefix {
+    /// Remembers the root if the prefix's size is a multiple of `every`.
+    fn remember_root(&mut self, every: u64) {
+        let size = self.tree.size();
+        if every > 0 && size.is_multiple_of(every) {
+            self.roots.insert(size, self.tree.root());
+            if self.roots.len() > REMEMBERED_ROOTS {
+                self.roots.pop_first();
+            }
+        }
+    }
 }
 
 impl Store {
@@ -112,55 +132,131 @@ impl Store {
     /// Records an evidence item: the artefact (and its normalised JSON
     /// document, when given) into the blob store first, then the ledger
     /// entry and its index row in one transaction. A crash leaves the item
-    /// fully recorded or absent (at worst an unreferenced blob).
+    /// fully recorded or absent (at worst an unreferenced blob). A batch of
+    /// one: [`add_evidence_batch`](Self::add_evidence_batch).
     pub async fn add_evidence(
         &self,
         content: BlobSource,
         normalized: Option<&[u8]>,
         meta: NewEvidence,
     ) -> Result<Added> {
-        let blobs = self.blobs.clone();
-        let normalized = normalized.map(<[u8]>::to_vec);
-        let (raw, norm) = tokio::task::spawn_blocking(move || -> Result<_> {
-            let raw = blobs.put(&content)?;
-            let norm = match normalized {
-                Some(bytes) => Some(blobs.put(&BlobSource::Bytes(bytes))?),
-                None => None,
-            };
-            Ok((raw, norm))
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))??;
+        let item = NewItem {
+            content,
+            normalized: normalized.map(<[u8]>::to_vec),
+            meta,
+        };
+        let mut added = self.add_evidence_batch(vec![item]).await?;
+        added
+            .pop()
+            .ok_or_else(|| StoreError::Task("a batch of one added nothing".into()))
+    }
 
-        let item = EvidenceItem {
-            digest: raw.digest,
-            size: raw.size,
-            media_type: meta.media_type,
-            format: meta.format,
-            normalized: norm.map(|n| n.digest),
-            provenance: meta.provenance,
-            observed: meta.observed,
-            collected_at: meta.collected_at,
-        };
-        let body = canonical_json(&item).map_err(|source| StoreError::Encode {
-            what: "an evidence item",
-            source,
-        })?;
-        let row = EvidenceRow {
-            source: item.provenance.source.clone(),
-            origin: item.provenance.origin.clone(),
-            digest: item.digest.to_string(),
-            normalized: item.normalized.as_ref().map(ToString::to_string),
-        };
-        let appended = self.db.append(KIND_EVIDENCE, &body, Some(&row)).await?;
-        let unchanged = appended.previous_digest.as_deref() == Some(item.digest.as_str());
-        self.after_append(appended.index).await?;
-        Ok(Added {
-            index: appended.index,
-            item,
-            new_blob: raw.new,
-            unchanged,
-        })
+    /// Records evidence items, in order, as consecutive ledger entries: all
+    /// of them or none.
+    ///
+    /// First every artefact and normalised document goes into the blob
+    /// store, hashed and copied to `incoming/` on all cores. Then, at the
+    /// same time, the copies are made durable and renamed into place — one
+    /// `syncfs(2)` before the renames and one after, where the file system
+    /// honours it, rather than an fsync per file and folder — and all the
+    /// entries and their index rows are written in one database
+    /// transaction, which commits only once the blobs are durable. If any
+    /// source cannot be read (a missing file), nothing of the batch is
+    /// recorded; a crash at any moment leaves the whole batch recorded or
+    /// none of it (at worst unreferenced blobs).
+    ///
+    /// Identical content is stored once: [`Added::new_blob`] is true only
+    /// for the first item of the batch with new bytes. [`Added::unchanged`]
+    /// compares with the previous item of the same source and origin,
+    /// earlier in the batch or in the ledger. Checkpoints are signed at
+    /// every multiple of [`StoreConfig::checkpoint_every`] the batch
+    /// reaches or passes, once it is committed.
+    pub async fn add_evidence_batch(&self, items: Vec<NewItem>) -> Result<Vec<Added>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each item's artefact, then its normalised document if any.
+        let mut sources = Vec::with_capacity(items.len() * 2);
+        let mut metas = Vec::with_capacity(items.len());
+        for item in items {
+            sources.push(item.content);
+            let has_normalized = item.normalized.is_some();
+            if let Some(bytes) = item.normalized {
+                sources.push(BlobSource::Bytes(bytes));
+            }
+            metas.push((item.meta, has_normalized));
+        }
+        let blobs = self.blobs.clone();
+        let staged = tokio::task::spawn_blocking(move || blobs.stage(&sources))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        let put = staged.blobs().to_vec();
+
+        let mut put = put.into_iter();
+        let mut records = Vec::with_capacity(metas.len());
+        for (meta, has_normalized) in metas {
+            let raw = put.next();
+            let norm = if has_normalized {
+                put.next().map(Some)
+            } else {
+                Some(None)
+            };
+            let (Some(raw), Some(norm)) = (raw, norm) else {
+                return Err(StoreError::Task(
+                    "the blob store lost a blob of the batch".into(),
+                ));
+            };
+            let item = EvidenceItem {
+                digest: raw.digest,
+                size: raw.size,
+                media_type: meta.media_type,
+                format: meta.format,
+                normalized: norm.map(|n| n.digest),
+                provenance: meta.provenance,
+                observed: meta.observed,
+                collected_at: meta.collected_at,
+            };
+            let body = canonical_json(&item).map_err(|source| StoreError::Encode {
+                what: "an evidence item",
+                source,
+            })?;
+            let row = EvidenceRow {
+                source: item.provenance.source.clone(),
+                origin: item.provenance.origin.clone(),
+                digest: item.digest.to_string(),
+                normalized: item.normalized.as_ref().map(ToString::to_string),
+            };
+            records.push((item, body, row, raw.new));
+        }
+        let entries: Vec<NewEntry<'_>> = records
+            .iter()
+            .map(|(_, body, row, _)| NewEntry {
+                kind: KIND_EVIDENCE,
+                body,
+                evidence: Some(row),
+            })
+            .collect();
+        // The blobs are made durable while the rows are written; the
+        // transaction commits only after.
+        let durable = tokio::task::spawn_blocking(move || staged.make_durable());
+        let ready = async { durable.await.map_err(|e| StoreError::Task(e.to_string()))? };
+        let appended = self.db.append(&entries, ready).await?;
+        drop(entries);
+
+        let first = appended.first().map_or(0, |a| a.index);
+        let count = appended.len() as u64;
+        let added = records
+            .into_iter()
+            .zip(appended)
+            .map(|((item, _, _, new_blob), appended)| Added {
+                index: appended.index,
+                unchanged: appended.previous_digest.as_deref() == Some(item.digest.as_str()),
+                item,
+                new_blob,
+            })
+            .collect();
+        self.after_append(first, count).await?;
+        Ok(added)
     }
 
     /// Records a failed collection (an entry of its own kind, never
@@ -170,13 +266,7 @@ impl Store {
             what: "a collection failure",
             source,
         })?;
-        let index = self
-            .db
-            .append(KIND_COLLECTION_FAILURE, &body, None)
-            .await?
-            .index;
-        self.after_append(index).await?;
-        Ok(index)
+        self.append_one(KIND_COLLECTION_FAILURE, &body).await
     }
 
     /// Appends an entry of another kind (check results, decisions…) whose
@@ -192,21 +282,41 @@ impl Store {
             what: "an entry body",
             source,
         })?;
-        let index = self.db.append(kind, &body, None).await?.index;
-        self.after_append(index).await?;
+        self.append_one(kind, &body).await
+    }
+
+    /// Appends one entry that is not evidence, then checkpoints if due.
+    async fn append_one(&self, kind: &str, body: &[u8]) -> Result<u64> {
+        let entry = NewEntry {
+            kind,
+            body,
+            evidence: None,
+        };
+        let appended = self.db.append(&[entry], async { Ok(()) }).await?;
+        let index = appended.first().map_or(0, |a| a.index);
+        self.after_append(index, 1).await?;
         Ok(index)
     }
 
-    /// Signs a checkpoint every `checkpoint_every` entries.
-    async fn after_append(&self, index: u64) -> Result<()> {
+    /// Signs a checkpoint of each size that is a multiple of
+    /// `checkpoint_every` in `first + 1 ..= first + count`: the sizes the
+    /// ledger passed through when entries `first..first + count` were
+    /// appended.
+    async fn after_append(&self, first: u64, count: u64) -> Result<()> {
         let every = self.checkpoint_every;
-        if every > 0 && (index + 1).is_multiple_of(every) {
-            self.checkpoint()
+        if every == 0 || count == 0 {
+            return Ok(());
+        }
+        let end = first + count;
+        let mut size = (first / every + 1) * every;
+        while size <= end {
+            self.checkpoint_at(size)
                 .await
                 .map_err(|e| StoreError::CheckpointAfterAppend {
-                    index,
+                    index: end - 1,
                     source: Box::new(e),
                 })?;
+            size += every;
         }
         Ok(())
     }
@@ -245,7 +355,36 @@ impl Store {
         }
         self.extend_checked(prefix, size).await?;
         let root = prefix.tree.root();
+        self.sign(size, root).await
+    }
 
+    /// Signs a checkpoint of the first `size` entries (committed), checking
+    /// them first like [`checkpoint`](Self::checkpoint). When this process
+    /// has already checked past `size` and no longer knows the root there
+    /// (another process signed further first), it signs the whole ledger
+    /// instead.
+    async fn checkpoint_at(&self, size: u64) -> Result<Checkpoint> {
+        let mut checked = self.checked.lock().await;
+        let prefix = match checked.as_mut() {
+            Some(prefix) => prefix,
+            None => checked.insert(self.signed_prefix().await?),
+        };
+        let root = if prefix.tree.size() <= size {
+            self.extend_checked(prefix, size).await?;
+            prefix.tree.root()
+        } else if let Some(root) = prefix.roots.get(&size) {
+            *root
+        } else {
+            drop(checked);
+            return self.checkpoint().await;
+        };
+        self.sign(size, root).await
+    }
+
+    /// Records a checkpoint of the first `size` entries with the checked
+    /// `root`, or returns the stored one of that size after checking that
+    /// it agrees.
+    async fn sign(&self, size: u64, root: Hash) -> Result<Checkpoint> {
         if let Some(row) = self.db.checkpoint_of_size(to_i64(size)).await? {
             return existing_checkpoint(row, &root, &self.trusted);
         }
@@ -355,6 +494,7 @@ impl Store {
                 }
                 prefix.tree.push(entry.leaf_hash());
                 prefix.last = entry.entry_hash;
+                prefix.remember_root(self.checkpoint_every);
             }
         }
         Ok(())

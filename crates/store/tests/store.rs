@@ -12,8 +12,8 @@ use evident_model::evidence::CollectionFailure;
 use evident_model::hash::ContentHash;
 use evident_store::merkle::{self, leaf_hash};
 use evident_store::{
-    BlobSource, EvidenceFilter, KIND_COLLECTION_FAILURE, Problem, Store, StoreError, entry_hash,
-    verify_inclusion,
+    Added, BlobSource, EvidenceFilter, KIND_COLLECTION_FAILURE, NewItem, Problem, Store,
+    StoreError, entry_hash, verify_inclusion,
 };
 
 macro_rules! suite {
@@ -64,6 +64,12 @@ suite!(
     tamper_checkpoint_by_another_key,
     tamper_evidence_index,
     checkpoint_refuses_a_tampered_ledger,
+    batch_round_trip,
+    batch_stores_identical_content_once,
+    batch_unchanged_within_and_across_batches,
+    batch_failing_midway_records_nothing,
+    batch_checkpoints_at_every_multiple,
+    concurrent_batches_do_not_interleave,
 );
 
 /// Adds `n` small evidence items from sources `s0`, `s1`, `s2`.
@@ -880,5 +886,364 @@ async fn checkpoint_refuses_a_tampered_ledger(h: Harness) {
     for store in [store, h.open().await] {
         let err = store.checkpoint().await.unwrap_err();
         assert!(matches!(err, StoreError::Corrupt { index: 6, .. }), "{err}");
+    }
+}
+
+/// A batch item of `body` bytes from `source` at `origin`.
+fn item(body: &[u8], source: &str, origin: &str) -> NewItem {
+    NewItem {
+        content: BlobSource::Bytes(body.to_vec()),
+        normalized: None,
+        meta: meta(source, origin),
+    }
+}
+
+fn unchanged(added: &[Added]) -> Vec<bool> {
+    added.iter().map(|a| a.unchanged).collect()
+}
+
+async fn batch_round_trip(h: Harness) {
+    let store = h.open().await;
+    fill(&store, 2).await;
+    let raw = br#"{"users": [{"name": "alice", "mfa": true}]}"#.to_vec();
+    let normalized = br#"{"users":[{"mfa":true,"name":"alice"}]}"#.to_vec();
+    let big_path = h.dir.path().join("big.bin");
+    let big: Vec<u8> = (0..(2 << 20) + 3)
+        .map(|i: u32| (i * 7 % 256) as u8)
+        .collect();
+    std::fs::write(&big_path, &big).unwrap();
+    let small_path = h.dir.path().join("small.json");
+    std::fs::write(&small_path, b"[1, 2]").unwrap();
+    let items = vec![
+        NewItem {
+            content: BlobSource::Bytes(raw.clone()),
+            normalized: Some(normalized.clone()),
+            meta: meta("iam", "/data/users.json"),
+        },
+        NewItem {
+            content: BlobSource::File(big_path),
+            normalized: None,
+            meta: meta("files", "/big.bin"),
+        },
+        NewItem {
+            content: BlobSource::File(small_path),
+            normalized: Some(b"[1,2]".to_vec()),
+            meta: meta("files", "/small.json"),
+        },
+        item(b"", "files", "/empty"),
+    ];
+    let added = store.add_evidence_batch(items).await.unwrap();
+    assert_eq!(
+        added.iter().map(|a| a.index).collect::<Vec<_>>(),
+        [2, 3, 4, 5]
+    );
+    assert!(added.iter().all(|a| a.new_blob && !a.unchanged));
+    let digests = [&raw[..], &big, b"[1, 2]", b""].map(ContentHash::of_bytes);
+    for (a, digest) in added.iter().zip(&digests) {
+        assert_eq!(&a.item.digest, digest);
+    }
+    assert_eq!(added[1].item.size, big.len() as u64);
+    assert_eq!(
+        added[0].item.normalized,
+        Some(ContentHash::of_bytes(&normalized))
+    );
+    assert_eq!(added[1].item.normalized, None);
+    assert_eq!(
+        added[2].item.provenance,
+        meta("files", "/small.json").provenance
+    );
+
+    // The entries are what single adds write: the canonical item, chained.
+    let entries = store.entries(0..6).await.unwrap();
+    for a in &added {
+        let i = a.index as usize;
+        let entry = &entries[i];
+        assert_eq!(entry.kind, "evidence");
+        assert_eq!(entry.body, serde_jcs::to_vec(&a.item).unwrap());
+        assert_eq!(entry.prev_hash, entries[i - 1].entry_hash);
+        assert_eq!(entry.entry_hash, entry.computed_hash());
+        assert_eq!(
+            store.evidence_at(a.index).await.unwrap().unwrap().item,
+            a.item
+        );
+    }
+    assert_eq!(std::fs::read(store.blob_path(&digests[1])).unwrap(), big);
+    assert_eq!(
+        std::fs::read(store.blob_path(added[0].item.normalized.as_ref().unwrap())).unwrap(),
+        normalized
+    );
+    assert_eq!(
+        std::fs::read_dir(h.blob_dir().join("incoming"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    // An empty batch records nothing.
+    assert!(
+        store
+            .add_evidence_batch(Vec::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.len().await.unwrap(), 6);
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(report.blobs, 2 + 6);
+}
+
+async fn batch_stores_identical_content_once(h: Harness) {
+    let store = h.open().await;
+    store
+        .add_evidence(BlobSource::Bytes(b"old".to_vec()), None, meta("a", "/old"))
+        .await
+        .unwrap();
+    let file = h.dir.path().join("same.txt");
+    std::fs::write(&file, b"same bytes").unwrap();
+    let items = vec![
+        item(b"same bytes", "a", "/x"),
+        item(b"same bytes", "b", "/y"),
+        NewItem {
+            content: BlobSource::File(file),
+            normalized: Some(b"\"normalised\"".to_vec()),
+            meta: meta("c", "/z"),
+        },
+        item(b"old", "a", "/again"),
+        // Another item's normalised document, as an artefact.
+        item(b"\"normalised\"", "d", "/n"),
+    ];
+    let added = store.add_evidence_batch(items).await.unwrap();
+    assert_eq!(
+        added.iter().map(|a| a.new_blob).collect::<Vec<_>>(),
+        [true, false, false, false, false]
+    );
+    assert_eq!(added[0].item.digest, added[1].item.digest);
+    assert_eq!(added[0].item.digest, added[2].item.digest);
+    assert_eq!(
+        added[2].item.normalized.as_ref(),
+        Some(&added[4].item.digest)
+    );
+    // "old", "same bytes", "\"normalised\"".
+    let files = walk(&h.blob_dir());
+    assert_eq!(files.len(), 3, "{files:?}");
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+}
+
+async fn batch_unchanged_within_and_across_batches(h: Harness) {
+    let store = h.open().await;
+    let first = store
+        .add_evidence_batch(vec![
+            item(b"v1", "iam", "/a"),
+            item(b"v1", "iam", "/a"),
+            item(b"v1", "iam", "/b"),
+            item(b"v2", "iam", "/a"),
+            item(b"v2", "iam", "/a"),
+            item(b"v1", "net", "/a"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(unchanged(&first), [false, true, false, false, true, false]);
+    let second = store
+        .add_evidence_batch(vec![
+            item(b"v2", "iam", "/a"),
+            item(b"v1", "iam", "/b"),
+            item(b"v1", "net", "/a"),
+            item(b"v3", "iam", "/b"),
+            item(b"v3", "iam", "/b"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(unchanged(&second), [true, true, true, false, true]);
+    // A single add sees the batch's items too.
+    let one = store
+        .add_evidence(BlobSource::Bytes(b"v3".to_vec()), None, meta("iam", "/b"))
+        .await
+        .unwrap();
+    assert!(one.unchanged);
+
+    // Batches wider than one lookup statement: 150 origins, then again
+    // with every third one changed.
+    let wide = |changed: bool| -> Vec<NewItem> {
+        (0..150)
+            .map(|i| {
+                let v = if changed && i % 3 == 0 { "new" } else { "same" };
+                item(format!("{v} {i}").as_bytes(), "wide", &format!("/w/{i}"))
+            })
+            .collect()
+    };
+    let a = store.add_evidence_batch(wide(false)).await.unwrap();
+    assert!(a.iter().all(|a| !a.unchanged));
+    let b = store.add_evidence_batch(wide(true)).await.unwrap();
+    assert_eq!(
+        unchanged(&b),
+        (0..150).map(|i| i % 3 != 0).collect::<Vec<_>>()
+    );
+    assert_eq!(b.last().unwrap().index, 6 + 5 + 1 + 300 - 1);
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+}
+
+async fn batch_failing_midway_records_nothing(h: Harness) {
+    let store = h.open().await;
+    fill(&store, 3).await;
+    store.checkpoint().await.unwrap();
+    let before = walk(&h.blob_dir());
+    let big = h.dir.path().join("big.bin");
+    std::fs::write(&big, vec![5u8; (1 << 20) + 9]).unwrap();
+    let batch = |with_missing: bool| {
+        let mut items: Vec<NewItem> = (0..20)
+            .map(|i| NewItem {
+                content: BlobSource::Bytes(format!("fresh {i}").into_bytes()),
+                normalized: Some(format!("{{\"fresh\":{i}}}").into_bytes()),
+                meta: meta("fresh", &format!("/fresh/{i}")),
+            })
+            .collect();
+        items.push(NewItem {
+            content: BlobSource::File(big.clone()),
+            normalized: None,
+            meta: meta("fresh", "/big"),
+        });
+        if with_missing {
+            items.insert(
+                10,
+                NewItem {
+                    content: BlobSource::File(h.dir.path().join("vanished.json")),
+                    normalized: None,
+                    meta: meta("fresh", "/vanished.json"),
+                },
+            );
+        }
+        items
+    };
+    let err = store.add_evidence_batch(batch(true)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+    assert!(err.to_string().contains("vanished.json"), "{err}");
+    assert_eq!(store.len().await.unwrap(), 3, "nothing of the batch");
+    assert!(
+        store
+            .evidence(EvidenceFilter {
+                source: Some("fresh")
+            })
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Not a blob of it is left: they are all renamed after all are read.
+    assert_eq!(walk(&h.blob_dir()), before);
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+
+    // The same batch without the missing file goes in whole.
+    let added = store.add_evidence_batch(batch(false)).await.unwrap();
+    assert_eq!(added.first().unwrap().index, 3);
+    assert_eq!(added.last().unwrap().index, 23);
+    assert!(added.iter().all(|a| a.new_blob));
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+}
+
+async fn batch_checkpoints_at_every_multiple(h: Harness) {
+    let store = h.open_with(|c| c.checkpoint_every = 3).await;
+    let batch = |n: usize, tag: &str| -> Vec<NewItem> {
+        (0..n)
+            .map(|i| item(format!("{tag} {i}").as_bytes(), "s", &format!("/{tag}/{i}")))
+            .collect()
+    };
+    store.add_evidence_batch(batch(7, "a")).await.unwrap(); // 7: signs 3, 6
+    store.add_evidence_batch(batch(1, "b")).await.unwrap(); // 8
+    store.add_evidence_batch(batch(4, "c")).await.unwrap(); // 12: signs 9, 12
+    fill(&store, 1).await; // 13
+    store
+        .append("note", &serde_json::json!({"n": 1}))
+        .await
+        .unwrap(); // 14
+    store.add_evidence_batch(batch(1, "d")).await.unwrap(); // 15: signs 15
+    let checkpoints = store.checkpoints().await.unwrap();
+    assert_eq!(
+        checkpoints.iter().map(|c| c.size).collect::<Vec<_>>(),
+        [3, 6, 9, 12, 15]
+    );
+    let leaves: Vec<_> = store
+        .entries(0..15)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| leaf_hash(&e.entry_hash))
+        .collect();
+    for cp in &checkpoints {
+        assert_eq!(cp.root, merkle::root(&leaves[..cp.size as usize]));
+        assert!(cp.signature_is_valid());
+    }
+    let report = store.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(report.signed_size, 15);
+
+    // A fresh process continues from the signed checkpoints.
+    store.close().await;
+    let store = h.open_with(|c| c.checkpoint_every = 3).await;
+    store.add_evidence_batch(batch(5, "e")).await.unwrap(); // 20: signs 18
+    let last = store.latest_checkpoint().await.unwrap().unwrap();
+    assert_eq!(last.size, 18);
+}
+
+async fn concurrent_batches_do_not_interleave(h: Harness) {
+    // Two stores (two pools, as two processes would have), three tasks
+    // each, adding batches, single items and checkpoints at once.
+    let a = Arc::new(h.open_with(|c| c.checkpoint_every = 7).await);
+    let b = Arc::new(h.open_with(|c| c.checkpoint_every = 7).await);
+    let mut tasks = Vec::new();
+    for t in 0..6usize {
+        let store = if t % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let mut batches = Vec::new();
+            for round in 0..4usize {
+                let items = (0..9)
+                    .map(|k| {
+                        item(
+                            format!("task {t} round {round} item {k}").as_bytes(),
+                            &format!("task{t}"),
+                            &format!("/{}", k % 4),
+                        )
+                    })
+                    .collect();
+                let added = store.add_evidence_batch(items).await.unwrap();
+                batches.push(added.iter().map(|a| a.index).collect::<Vec<_>>());
+                store
+                    .add_evidence(
+                        BlobSource::Bytes(format!("task {t} single {round}").into_bytes()),
+                        None,
+                        meta(&format!("task{t}"), "/single"),
+                    )
+                    .await
+                    .unwrap();
+                if round % 2 == 1 {
+                    store.checkpoint().await.unwrap();
+                }
+            }
+            batches
+        }));
+    }
+    let mut all = BTreeSet::new();
+    for task in tasks {
+        for batch in task.await.unwrap() {
+            for pair in batch.windows(2) {
+                assert_eq!(pair[1], pair[0] + 1, "a batch was interleaved: {batch:?}");
+            }
+            for idx in batch {
+                assert!(all.insert(idx), "index {idx} handed out twice");
+            }
+        }
+    }
+    assert_eq!(all.len(), 6 * 4 * 9);
+    let total = 6 * 4 * 10;
+    assert_eq!(a.len().await.unwrap(), total);
+    let report = a.verify().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, total);
+    let entries = b.entries(0..total).await.unwrap();
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].entry_hash);
     }
 }

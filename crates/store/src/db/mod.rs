@@ -5,14 +5,21 @@
 //!
 //! Appends are serialised across processes: SQLite takes the write lock at
 //! `BEGIN IMMEDIATE` (waiting up to the busy timeout), PostgreSQL takes
-//! `LOCK TABLE ledger IN EXCLUSIVE MODE` (readers are not blocked).
+//! `LOCK TABLE ledger IN EXCLUSIVE MODE` (readers are not blocked). A batch
+//! of entries is one transaction: a few multi-row statements, whatever its
+//! size.
 
 mod migrations;
 
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::future::Future;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -154,75 +161,201 @@ fn rows<T, R: From<T>>(tuples: Vec<T>) -> Vec<R> {
     tuples.into_iter().map(R::from).collect()
 }
 
+/// An entry to append.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NewEntry<'a> {
+    pub kind: &'a str,
+    /// Canonical JSON.
+    pub body: &'a [u8],
+    /// The evidence index row, for an evidence item.
+    pub evidence: Option<&'a EvidenceRow>,
+}
+
 /// The result of an append.
 #[derive(Clone, Debug)]
 pub(crate) struct Appended {
     pub index: u64,
     /// For evidence: the digest of the latest earlier item with the same
-    /// source and origin.
+    /// source and origin (earlier in the ledger or in the same batch).
     pub previous_digest: Option<String>,
 }
 
-/// The body of an append, once the write lock is held; `$tx` is a
-/// transaction of either backend.
+/// The most rows one INSERT writes, and (source, origin) pairs one lookup
+/// reads. Statements are built for runs of powers of two up to this, so
+/// each has at most seven shapes, prepared once per connection.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Splits `0..n` into runs whose lengths are powers of two, largest first,
+/// none longer than [`ROWS_PER_STATEMENT`].
+fn runs(n: usize) -> impl Iterator<Item = Range<usize>> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let left = n - start;
+        if left == 0 {
+            return None;
+        }
+        let len = (1usize << left.ilog2()).min(ROWS_PER_STATEMENT);
+        start += len;
+        Some(start - len..start)
+    })
+}
+
+/// How a statement names its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Params {
+    /// `$1, $2, …` (PostgreSQL).
+    Numbered,
+    /// `?, ?, …` (SQLite: sqlx finds a numbered parameter by name, a scan
+    /// per parameter, which adds up for statements of hundreds).
+    Anonymous,
+}
+
+/// `prefix` followed by `rows` parenthesised lists of `cols` parameters.
+fn values_sql(prefix: &str, rows: usize, cols: usize, params: Params) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * cols * 6);
+    sql.push_str(prefix);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { " (" } else { ", (" });
+        for col in 0..cols {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            match params {
+                Params::Numbered => {
+                    let _ = write!(sql, "${}", row * cols + col + 1);
+                }
+                Params::Anonymous => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The latest evidence digest of each of `rows` (source, origin) pairs:
+/// one index lookup per pair (`evidence_source`).
+fn latest_digests_sql(rows: usize, params: Params) -> String {
+    format!(
+        "SELECT v.column1, v.column2, \
+         (SELECT e.digest FROM evidence e WHERE e.source = v.column1 AND e.origin = v.column2 \
+          ORDER BY e.idx DESC LIMIT 1) \
+         FROM ({}) AS v",
+        values_sql("VALUES", rows, 2, params)
+    )
+}
+
+const INSERT_LEDGER: &str = "INSERT INTO ledger (idx, kind, body, prev_hash, entry_hash) VALUES";
+const INSERT_EVIDENCE: &str =
+    "INSERT INTO evidence (idx, source, origin, digest, normalized) VALUES";
+
+/// The body of a batch append, once the write lock is held; `$tx` is a
+/// transaction of either backend. Reads the head and the previous digests,
+/// chains the entries, inserts them and their index rows, waits for
+/// `$ready`, and commits.
 macro_rules! append_in {
-    ($tx:ident, $kind:expr, $body:expr, $evidence:expr) => {{
+    ($tx:ident, $entries:expr, $ready:expr, $params:expr) => {{
+        let entries: &[NewEntry<'_>] = $entries;
         let head: Option<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT idx, entry_hash FROM ledger ORDER BY idx DESC LIMIT 1")
                 .fetch_optional(&mut *$tx)
                 .await
                 .map_err(StoreError::db("reading the ledger head"))?;
-        let (index, prev) = head_to_next(head)?;
-        let previous_digest = match $evidence {
-            Some(e) => sqlx::query_scalar(
-                "SELECT digest FROM evidence WHERE source = $1 AND origin = $2 \
-                 ORDER BY idx DESC LIMIT 1",
-            )
-            .bind(&e.source)
-            .bind(&e.origin)
-            .fetch_optional(&mut *$tx)
-            .await
-            .map_err(StoreError::db("reading the previous evidence item"))?,
-            None => None,
-        };
-        let hash = entry::entry_hash(index, $kind, $body, &prev);
-        let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt {
-            index,
-            reason: "the ledger is full".into(),
-        })?;
-        sqlx::query(
-            "INSERT INTO ledger (idx, kind, body, prev_hash, entry_hash) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(idx)
-        .bind($kind)
-        .bind($body)
-        .bind(&prev[..])
-        .bind(&hash[..])
-        .execute(&mut *$tx)
-        .await
-        .map_err(StoreError::db("appending a ledger entry"))?;
-        if let Some(e) = $evidence {
-            sqlx::query(
-                "INSERT INTO evidence (idx, source, origin, digest, normalized) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(idx)
-            .bind(&e.source)
-            .bind(&e.origin)
-            .bind(&e.digest)
-            .bind(&e.normalized)
-            .execute(&mut *$tx)
-            .await
-            .map_err(StoreError::db("indexing an evidence item"))?;
+        let (first, mut prev) = head_to_next(head)?;
+
+        // The latest digest of each (source, origin) in the batch, before it.
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        let mut seen = HashSet::new();
+        for e in entries.iter().filter_map(|e| e.evidence) {
+            let pair = (e.source.as_str(), e.origin.as_str());
+            if seen.insert(pair) {
+                pairs.push(pair);
+            }
         }
+        let mut latest: HashMap<(String, String), String> = HashMap::new();
+        for run in runs(pairs.len()) {
+            let sql = latest_digests_sql(run.len(), $params);
+            let mut query =
+                sqlx::query_as::<_, (String, String, Option<String>)>(AssertSqlSafe(sql));
+            for &(source, origin) in &pairs[run] {
+                query = query.bind(source).bind(origin);
+            }
+            let found = query
+                .fetch_all(&mut *$tx)
+                .await
+                .map_err(StoreError::db("reading the previous evidence items"))?;
+            for (source, origin, digest) in found {
+                if let Some(digest) = digest {
+                    latest.insert((source, origin), digest);
+                }
+            }
+        }
+
+        // Chain the entries; each item's previous digest is the latest one
+        // before it, in the ledger or earlier in the batch.
+        let mut appended = Vec::with_capacity(entries.len());
+        let mut chained = Vec::with_capacity(entries.len());
+        for (offset, e) in entries.iter().enumerate() {
+            let index = first + offset as u64;
+            let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt {
+                index,
+                reason: "the ledger is full".into(),
+            })?;
+            let hash = entry::entry_hash(index, e.kind, e.body, &prev);
+            chained.push((idx, prev, hash));
+            prev = hash;
+            let previous_digest = e.evidence.and_then(|row| {
+                latest.insert((row.source.clone(), row.origin.clone()), row.digest.clone())
+            });
+            appended.push(Appended {
+                index,
+                previous_digest,
+            });
+        }
+
+        for run in runs(entries.len()) {
+            let sql = values_sql(INSERT_LEDGER, run.len(), 5, $params);
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for k in run {
+                let (idx, prev, hash) = &chained[k];
+                query = query
+                    .bind(*idx)
+                    .bind(entries[k].kind)
+                    .bind(entries[k].body)
+                    .bind(&prev[..])
+                    .bind(&hash[..]);
+            }
+            query
+                .execute(&mut *$tx)
+                .await
+                .map_err(StoreError::db("appending ledger entries"))?;
+        }
+        let indexed: Vec<(i64, &EvidenceRow)> = entries
+            .iter()
+            .zip(&chained)
+            .filter_map(|(e, (idx, _, _))| e.evidence.map(|row| (*idx, row)))
+            .collect();
+        for run in runs(indexed.len()) {
+            let sql = values_sql(INSERT_EVIDENCE, run.len(), 5, $params);
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for &(idx, row) in &indexed[run] {
+                query = query
+                    .bind(idx)
+                    .bind(&row.source)
+                    .bind(&row.origin)
+                    .bind(&row.digest)
+                    .bind(&row.normalized);
+            }
+            query
+                .execute(&mut *$tx)
+                .await
+                .map_err(StoreError::db("indexing evidence items"))?;
+        }
+        // Dropping the transaction on error rolls it back.
+        $ready.await?;
         $tx.commit()
             .await
-            .map_err(StoreError::db("committing a ledger entry"))?;
-        Ok(Appended {
-            index,
-            previous_digest,
-        })
+            .map_err(StoreError::db("committing ledger entries"))?;
+        Ok(appended)
     }};
 }
 
@@ -242,6 +375,11 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(BUSY_TIMEOUT)
                     .foreign_keys(true);
+                // SQLite has no migration lock of its own: processes meeting a
+                // fresh store at once would both create the tables, and the
+                // switch of a new database to WAL takes a lock that the busy
+                // timeout does not wait for. Hold a file lock over both.
+                let lock = lock_file(dir.join(config::LOCK_FILE)).await?;
                 let pool = SqlitePoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
                     .connect_with(options)
@@ -250,9 +388,6 @@ impl Db {
                         target: target.clone(),
                         source,
                     })?;
-                // SQLite has no migration lock of its own: processes meeting a
-                // fresh store at once would both create the tables.
-                let lock = lock_file(dir.join(config::LOCK_FILE)).await?;
                 let migrated = migrations::migrator(migrations::SQLITE).run(&pool).await;
                 drop(lock);
                 migrated.map_err(|source| StoreError::Migrate { target, source })?;
@@ -289,7 +424,7 @@ impl Db {
                 if let Some(schema) = schema {
                     // Validated above as a plain identifier.
                     let sql = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                    sqlx::query(AssertSqlSafe(sql))
                         .execute(&pool)
                         .await
                         .map_err(StoreError::db("creating the schema"))?;
@@ -308,22 +443,26 @@ impl Db {
         on_pool!(self, pool => pool.close().await)
     }
 
-    /// Appends one entry (and its evidence index row) in one transaction,
-    /// holding the database's write lock.
+    /// Appends `entries` (and their evidence index rows) in order, in one
+    /// transaction holding the database's write lock: all of them or none.
+    /// The transaction commits only once `ready` has succeeded (the blobs
+    /// the entries refer to are durable); the rows are written meanwhile.
     pub async fn append(
         &self,
-        kind: &str,
-        body: &[u8],
-        evidence: Option<&EvidenceRow>,
-    ) -> Result<Appended> {
+        entries: &[NewEntry<'_>],
+        ready: impl Future<Output = Result<()>>,
+    ) -> Result<Vec<Appended>> {
         const LOCK: &str = "taking the ledger's write lock";
+        if entries.is_empty() {
+            return ready.await.map(|()| Vec::new());
+        }
         match self {
             Db::Sqlite(pool) => {
                 let mut tx = pool
                     .begin_with("BEGIN IMMEDIATE")
                     .await
                     .map_err(StoreError::db(LOCK))?;
-                append_in!(tx, kind, body, evidence)
+                append_in!(tx, entries, ready, Params::Anonymous)
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(StoreError::db(LOCK))?;
@@ -331,7 +470,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::db(LOCK))?;
-                append_in!(tx, kind, body, evidence)
+                append_in!(tx, entries, ready, Params::Numbered)
             }
         }
     }
@@ -532,4 +671,34 @@ fn describe(options: &PgConnectOptions) -> String {
         options.get_port(),
         options.get_database().unwrap_or("")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_powers_of_two_covering_everything() {
+        for n in [0, 1, 2, 3, 7, 64, 65, 100, 512, 513, 1000] {
+            let runs: Vec<Range<usize>> = runs(n).collect();
+            let mut next = 0;
+            for run in &runs {
+                assert_eq!(run.start, next);
+                assert!(run.len().is_power_of_two() && run.len() <= ROWS_PER_STATEMENT);
+                next = run.end;
+            }
+            assert_eq!(next, n);
+        }
+        assert_eq!(runs(100).map(|r| r.len()).collect::<Vec<_>>(), [64, 32, 4]);
+    }
+
+    #[test]
+    fn value_lists() {
+        assert_eq!(
+            values_sql("VALUES", 2, 2, Params::Numbered),
+            "VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(values_sql("X", 1, 3, Params::Numbered), "X ($1, $2, $3)");
+        assert_eq!(values_sql("X", 2, 2, Params::Anonymous), "X (?, ?), (?, ?)");
+    }
 }
