@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use evident_collect::Content;
 use evident_collect::run::{self, Evidence, Progress, Recorded, Sink};
 use evident_model::evidence::CollectionFailure;
-use evident_store::{BlobSource, EvidenceFilter, NewEvidence, Store, StoreConfig};
+use evident_store::{BlobSource, EvidenceFilter, NewEvidence, NewItem, Store, StoreConfig};
 
 /// The runtime the store's async API runs on; everything else is blocking.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -68,36 +68,46 @@ struct StoreSink<'a> {
 }
 
 impl Sink for StoreSink<'_> {
-    fn evidence(&mut self, e: Evidence) -> Result<Recorded, String> {
-        let content = match e.artefact.content {
-            Content::File(path) => BlobSource::File(path),
-            Content::Bytes(bytes) => BlobSource::Bytes(bytes),
-        };
-        let (format, normalized) = match e.normalized {
-            Some((format, bytes)) => (Some(format), Some(bytes)),
-            None => (None, None),
-        };
-        let meta = NewEvidence {
-            media_type: e.artefact.media_type,
-            format,
-            provenance: e.provenance,
-            observed: e.artefact.observed,
-            collected_at: e.collected_at,
-        };
+    fn evidence(&mut self, batch: Vec<Evidence>) -> Result<Vec<Recorded>, String> {
+        let items = batch
+            .into_iter()
+            .map(|e| {
+                let content = match e.artefact.content {
+                    Content::File(path) => BlobSource::File(path),
+                    Content::Bytes(bytes) => BlobSource::Bytes(bytes),
+                };
+                let (format, normalized) = match e.normalized {
+                    Some((format, bytes)) => (Some(format), Some(bytes)),
+                    None => (None, None),
+                };
+                let meta = NewEvidence {
+                    media_type: e.artefact.media_type,
+                    format,
+                    provenance: e.provenance,
+                    observed: e.artefact.observed,
+                    collected_at: e.collected_at,
+                };
+                NewItem {
+                    content,
+                    normalized,
+                    meta,
+                }
+            })
+            .collect();
         let added = self
             .rt
-            .block_on(
-                self.store
-                    .add_evidence(content, normalized.as_deref(), meta),
-            )
+            .block_on(self.store.add_evidence_batch(items))
             .map_err(|err| err.to_string())?;
-        Ok(Recorded {
-            index: added.index,
-            digest: added.item.digest,
-            size: added.item.size,
-            new_blob: added.new_blob,
-            unchanged: added.unchanged,
-        })
+        Ok(added
+            .into_iter()
+            .map(|a| Recorded {
+                index: a.index,
+                digest: a.item.digest,
+                size: a.item.size,
+                new_blob: a.new_blob,
+                unchanged: a.unchanged,
+            })
+            .collect())
     }
 
     fn failure(&mut self, failure: CollectionFailure) -> Result<u64, String> {

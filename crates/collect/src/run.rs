@@ -42,10 +42,18 @@ pub struct Recorded {
     pub unchanged: bool,
 }
 
+/// The most items a run hands to its sink at once.
+pub const BATCH_ITEMS: usize = 512;
+
+/// The most bytes held in memory (command and HTTP output, normalised
+/// documents) for one batch; files are streamed and do not count.
+pub const BATCH_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Where a run records what it collects (the store, in the binary).
 pub trait Sink {
-    /// Records one evidence item.
-    fn evidence(&mut self, evidence: Evidence) -> Result<Recorded, String>;
+    /// Records a batch of evidence items, all or none, in order; returns
+    /// what was recorded for each.
+    fn evidence(&mut self, batch: Vec<Evidence>) -> Result<Vec<Recorded>, String>;
     /// Records a failed collection.
     fn failure(&mut self, failure: CollectionFailure) -> Result<u64, String>;
 }
@@ -147,6 +155,7 @@ pub fn run(
                 continue;
             }
         };
+        let mut batch = Batch::default();
         for artefact in collected.artefacts {
             let normalized = match normalize(&artefact) {
                 Ok(n) => n,
@@ -160,7 +169,6 @@ pub fn run(
                     continue;
                 }
             };
-            let name = artefact.name.clone();
             let provenance = Provenance {
                 source: source.name.clone(),
                 collector: source.collector.clone(),
@@ -170,12 +178,59 @@ pub fn run(
                 tool_version: artefact.tool_version.clone(),
                 collected_by: collected_by.to_string(),
             };
-            let recorded = sink.evidence(Evidence {
+            batch.push(Evidence {
                 artefact,
                 normalized,
                 provenance,
                 collected_at,
-            })?;
+            });
+            if batch.is_full() {
+                batch.flush(&source.name, sink, &mut summary, progress)?;
+            }
+        }
+        batch.flush(&source.name, sink, &mut summary, progress)?;
+    }
+    Ok(summary)
+}
+
+/// Evidence waiting to be recorded: recording in batches lets the store
+/// make many items durable with one sync instead of one each.
+#[derive(Default)]
+struct Batch {
+    items: Vec<Evidence>,
+    bytes_in_memory: u64,
+}
+
+impl Batch {
+    fn push(&mut self, e: Evidence) {
+        if let Content::Bytes(b) = &e.artefact.content {
+            self.bytes_in_memory += b.len() as u64;
+        }
+        if let Some((_, doc)) = &e.normalized {
+            self.bytes_in_memory += doc.len() as u64;
+        }
+        self.items.push(e);
+    }
+
+    fn is_full(&self) -> bool {
+        self.items.len() >= BATCH_ITEMS || self.bytes_in_memory >= BATCH_BYTES
+    }
+
+    fn flush(
+        &mut self,
+        source: &str,
+        sink: &mut dyn Sink,
+        summary: &mut Summary,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), String> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        let items = std::mem::take(&mut self.items);
+        self.bytes_in_memory = 0;
+        let names: Vec<String> = items.iter().map(|e| e.artefact.name.clone()).collect();
+        let recorded = sink.evidence(items)?;
+        for (name, recorded) in names.iter().zip(&recorded) {
             summary.bytes += recorded.size;
             if recorded.unchanged {
                 summary.unchanged += 1;
@@ -183,13 +238,13 @@ pub fn run(
                 summary.new_items += 1;
             }
             progress(Progress::Recorded {
-                source: &source.name,
-                name: &name,
-                recorded: &recorded,
+                source,
+                name,
+                recorded,
             });
         }
+        Ok(())
     }
-    Ok(summary)
 }
 
 /// The artefact's format and normalised document, when a parser knows it.
@@ -238,10 +293,22 @@ mod tests {
         items: Vec<(String, ContentHash)>,
         failures: Vec<CollectionFailure>,
         last: HashMap<(String, String), ContentHash>,
+        batches: Vec<usize>,
     }
 
     impl Sink for Memory {
-        fn evidence(&mut self, e: Evidence) -> Result<Recorded, String> {
+        fn evidence(&mut self, batch: Vec<Evidence>) -> Result<Vec<Recorded>, String> {
+            self.batches.push(batch.len());
+            batch.into_iter().map(|e| self.one(e)).collect()
+        }
+        fn failure(&mut self, f: CollectionFailure) -> Result<u64, String> {
+            self.failures.push(f);
+            Ok(0)
+        }
+    }
+
+    impl Memory {
+        fn one(&mut self, e: Evidence) -> Result<Recorded, String> {
             let bytes = match &e.artefact.content {
                 Content::Bytes(b) => b.clone(),
                 Content::File(p) => std::fs::read(p).map_err(|e| e.to_string())?,
@@ -258,10 +325,6 @@ mod tests {
                 new_blob: !unchanged,
                 unchanged,
             })
-        }
-        fn failure(&mut self, f: CollectionFailure) -> Result<u64, String> {
-            self.failures.push(f);
-            Ok(0)
         }
     }
 
@@ -297,5 +360,19 @@ mod tests {
 
         let again = run(&[&present], &cx, "tester", &mut sink, &mut |_| {}).unwrap();
         assert_eq!((again.new_items, again.unchanged), (0, 1));
+    }
+
+    #[test]
+    fn evidence_is_recorded_in_bounded_batches_per_source() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..BATCH_ITEMS + 3 {
+            std::fs::write(dir.path().join(format!("{i:04}.txt")), format!("{i}")).unwrap();
+        }
+        let cx = crate::testing::context(dir.path());
+        let many = source("many", "file", serde_json::json!({"paths": ["*.txt"]}));
+        let mut sink = Memory::default();
+        let summary = run(&[&many], &cx, "tester", &mut sink, &mut |_| {}).unwrap();
+        assert_eq!(sink.batches, [BATCH_ITEMS, 3]);
+        assert_eq!(summary.new_items, BATCH_ITEMS + 3);
     }
 }
