@@ -137,14 +137,8 @@ fn check(dir: &Path, format: Format, at: Date, output: Option<&Path>) -> anyhow:
         Format::Sarif => check_report::sarif(&report),
         Format::Junit => check_report::junit(&report),
         Format::Text if !loaded.diagnostics.is_empty() => {
-            let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
-            let text = check_report::diagnostics_text(
-                &loaded.diagnostics,
-                &source,
-                std::io::stderr().is_terminal(),
-            );
             // Read errors go to stderr in text mode, like a compiler's.
-            std::io::stderr().write_all(text.as_bytes())?;
+            print_diagnostics(dir, &loaded.diagnostics)?;
             return Ok(2);
         }
         Format::Text => check_report::text(&report, color),
@@ -218,14 +212,17 @@ pub(crate) fn readable(dir: &Path) -> anyhow::Result<Option<evident_model::Isms>
     if loaded.diagnostics.is_empty() {
         return Ok(Some(loaded.isms));
     }
-    let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
-    let text = check_report::diagnostics_text(
-        &loaded.diagnostics,
-        &source,
-        std::io::stderr().is_terminal(),
-    );
-    std::io::stderr().write_all(text.as_bytes())?;
+    print_diagnostics(dir, &loaded.diagnostics)?;
     Ok(None)
+}
+
+/// Read errors on stderr, each with the offending line of its file.
+fn print_diagnostics(dir: &Path, diagnostics: &[evident_model::Diagnostic]) -> anyhow::Result<()> {
+    let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+    let text =
+        check_report::diagnostics_text(diagnostics, &source, std::io::stderr().is_terminal());
+    std::io::stderr().write_all(text.as_bytes())?;
+    Ok(())
 }
 
 /// Writes the store's key into evident.yaml the first time; warns when the
