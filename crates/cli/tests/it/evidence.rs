@@ -213,20 +213,25 @@ fn verify_without_a_store_says_so() {
         .stderr_has("not supported yet");
 }
 
+/// `evident collect` in `repo`, running in the background.
+fn spawn_collect(repo: &Repo) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_evident"))
+        .current_dir(repo.path())
+        .env_remove("EVIDENT_DATABASE_URL")
+        .env("EVIDENT_IT_SECRET", "x")
+        .arg("collect")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn kill_9_at_any_moment_leaves_a_store_that_verifies() {
     let repo = repo_with_sources(400);
     // Deterministic "random" delays spread over the run.
     for (round, delay_ms) in [15u64, 40, 70, 110, 160, 230].into_iter().enumerate() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_evident"))
-            .current_dir(repo.path())
-            .env_remove("EVIDENT_DATABASE_URL")
-            .env("EVIDENT_IT_SECRET", "x")
-            .arg("collect")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_collect(&repo);
         std::thread::sleep(Duration::from_millis(delay_ms));
         // SIGKILL: no destructor, no flush, no rollback runs.
         let _ = child.kill();
@@ -248,18 +253,7 @@ fn concurrent_collections_neither_corrupt_nor_lose_entries() {
     let repo = repo_with_sources(60);
     // Create the store first, so both runs share it.
     collect(&repo).expect_code(0);
-    let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_evident"))
-            .current_dir(repo.path())
-            .env_remove("EVIDENT_DATABASE_URL")
-            .env("EVIDENT_IT_SECRET", "x")
-            .arg("collect")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let (mut a, mut b) = (spawn(), spawn());
+    let (mut a, mut b) = (spawn_collect(&repo), spawn_collect(&repo));
     assert!(a.wait().unwrap().success());
     assert!(b.wait().unwrap().success());
     evident_in(repo.path(), &["verify"]).expect_code(0);
