@@ -163,4 +163,8 @@ State management's direction and commitment here.
 "#,
     ),
     ("decisions/.gitkeep", ""),
+    (
+        ".gitignore",
+        "# The evidence store (a database and blobs) lives beside the ISMS but is not\n# versioned with it: it is append-only and verified on its own (`evident verify`).\n.evident/\n",
+    ),
 ];

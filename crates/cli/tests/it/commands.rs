@@ -26,6 +26,9 @@ fn init_writes_a_repository_that_reads_cleanly() {
     let run = evident(["init".as_ref(), dir.as_os_str()]);
     run.expect_code(0).stdout_has("created ");
     assert!(dir.join("evident.yaml").is_file());
+    // The evidence store beside the ISMS is not versioned with it.
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == ".evident/"), "{ignore}");
 
     let mut cmd = util::command();
     cmd.arg("check")
