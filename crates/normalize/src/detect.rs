@@ -12,7 +12,7 @@
 use serde_json::{Map, Value};
 
 use crate::value::Res;
-use crate::{FormatInfo, aws, github, jira, kubernetes, okta, scanners, terraform};
+use crate::{FormatInfo, aws, git, github, jira, kubernetes, okta, postgres, scanners, terraform};
 
 /// The formats, in the order of [`crate::formats`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub(crate) enum Format {
     JiraIssues,
     OktaUsers,
     RbacBindings,
+    GitLog,
+    PostgresSecurity,
 }
 
 pub(crate) const FORMATS: &[FormatInfo] = &[
@@ -105,6 +107,14 @@ pub(crate) const FORMATS: &[FormatInfo] = &[
         id: kubernetes::RBAC_BINDINGS,
         source: "Kubernetes ClusterRoleBindings and RoleBindings",
     },
+    FormatInfo {
+        id: git::LOG,
+        source: "evident's git collector (commit history of a branch)",
+    },
+    FormatInfo {
+        id: postgres::SECURITY,
+        source: "evident's postgres collector (roles, privileges, security settings)",
+    },
 ];
 
 impl Format {
@@ -148,6 +158,8 @@ pub(crate) fn run(format: Format, input: Input) -> Res<Value> {
         (Format::OktaUsers, Input::Json(v)) => okta::users(&v),
         (Format::RbacBindings, Input::Json(v)) => kubernetes::bindings(std::slice::from_ref(&v)),
         (Format::RbacBindings, Input::Yaml(docs)) => kubernetes::bindings(&docs),
+        (Format::GitLog, Input::Json(v)) => git::log(&v),
+        (Format::PostgresSecurity, Input::Json(v)) => postgres::security(&v),
         (format, _) => Err(format!(
             "internal: no reader for {} in this encoding",
             format.id()
@@ -395,6 +407,12 @@ fn detect_object(m: &Map<String, Value>, name: &str) -> Option<Format> {
     if okta::looks_like_user(m) {
         return Some(Format::OktaUsers);
     }
+    if git::looks_like_log(m) {
+        return Some(Format::GitLog);
+    }
+    if postgres::looks_like_security(m) {
+        return Some(Format::PostgresSecurity);
+    }
     if kubernetes::is_rbac_map(m)
         || (str_of(m, "kind") == Some("List")
             && name_says(name, &["rolebinding", "role-binding", "role_binding"]))
@@ -495,6 +513,14 @@ fn sniff_json(name: &str, media_type: &str, body: &[u8]) -> Option<Format> {
             has("RoleBinding\"") || has("RoleBindingList\""),
             Format::RbacBindings,
         ),
+        (
+            has("\"schema_version\"") && has("\"commits\"") && has("\"head\""),
+            Format::GitLog,
+        ),
+        (
+            has("\"schema_version\"") && has("\"server_version_num\""),
+            Format::PostgresSecurity,
+        ),
     ];
     checks
         .iter()
@@ -519,7 +545,9 @@ mod tests {
         assert_eq!(Format::RbacBindings.id(), kubernetes::RBAC_BINDINGS);
         assert_eq!(Format::CredentialReport.id(), aws::CREDENTIAL_REPORT);
         assert_eq!(Format::CycloneDx.id(), scanners::CYCLONEDX);
-        assert_eq!(FORMATS.len(), Format::RbacBindings as usize + 1);
+        assert_eq!(Format::GitLog.id(), git::LOG);
+        assert_eq!(Format::PostgresSecurity.id(), postgres::SECURITY);
+        assert_eq!(FORMATS.len(), Format::PostgresSecurity as usize + 1);
     }
 
     #[test]
@@ -562,6 +590,16 @@ mod tests {
         check("x", "{\"bomFormat\": \"CycloneDX\", ", Some("cyclonedx"));
         check("scan.sarif", "{", Some("sarif"));
         check("x", "{\"trailList\": [{]}", Some("aws-cloudtrail-trails"));
+        check(
+            "x",
+            "{\"schema_version\": 1, \"head\": \"a\", \"commits\": [{\"sha\": ",
+            Some("git-log"),
+        );
+        check(
+            "x",
+            "{\"schema_version\": 1, \"server_version_num\": 150020, \"roles\": [",
+            Some("postgres-security"),
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@
 //! | `jira-issues` | Jira GET issue and search results | [`jira`] |
 //! | `okta-users` | Okta `GET /api/v1/users` (array) or one user | [`okta`] |
 //! | `kubernetes-rbac-bindings` | ClusterRoleBindings and RoleBindings (one, a `List`, a typed list, multi-document YAML; `v1` and `v1beta1`; JSON or YAML) | [`kubernetes`] |
+//! | `git-log` | evident's `git` collector: the commit history of a branch | [`git`] |
+//! | `postgres-security` | evident's `postgres` collector: roles, memberships, table privileges, security settings | [`postgres`] |
 //!
 //! Conventions every document keeps (`FORMATS.md` has each shape):
 //!
@@ -49,10 +51,12 @@
 
 pub mod aws;
 mod detect;
+pub mod git;
 pub mod github;
 pub mod jira;
 pub mod kubernetes;
 pub mod okta;
+pub mod postgres;
 pub mod scanners;
 pub mod terraform;
 mod value;

@@ -123,6 +123,31 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A member that must be present (not null).
+    pub fn required(&self, key: &str) -> Res<&'a Value> {
+        self.get(key).ok_or_else(|| self.error(key, "missing"))
+    }
+
+    /// A string member that must be present.
+    pub fn required_str(&self, key: &str) -> Res<Value> {
+        match self.required(key)? {
+            Value::String(s) => Ok(Value::String(s.clone())),
+            other => Err(self.error(
+                key,
+                format_args!("expected a string, found {}", kind(other)),
+            )),
+        }
+    }
+
+    /// A boolean member that must be present: for an attribute (not a
+    /// setting, see [`Obj::flag`]) whose `false` would be the fail-open
+    /// reading, such as a role's `rolsuper`.
+    pub fn required_bool(&self, key: &str) -> Res<Value> {
+        self.bool(key)?
+            .map(Value::Bool)
+            .ok_or_else(|| self.error(key, "missing"))
+    }
+
     /// A string member as a JSON value (`null` when absent).
     pub fn string(&self, key: &str) -> Res<Value> {
         Ok(self
@@ -289,6 +314,29 @@ pub(crate) fn each_item<T>(
         out.push(f(Obj::new(item, &path)?)?);
     }
     Ok(out)
+}
+
+/// The `schema_version` of a document written by one of evident's own
+/// collectors, as `format_version`. It must be one the reader knows: a
+/// later collector may change the shape, and reading it as an older one
+/// could turn a missing member into a silent pass.
+pub(crate) fn collector_schema_version(
+    o: Obj<'_>,
+    supported: &[u64],
+    collector: &str,
+) -> Res<Value> {
+    match o.u64("schema_version")? {
+        Some(n) if supported.contains(&n) => Ok(Value::String(n.to_string())),
+        Some(n) => Err(format!(
+            "`schema_version`: version {n} is not supported (only {}, written by evident's {collector} collector)",
+            supported
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => Err("`schema_version`: missing".to_string()),
+    }
 }
 
 /// A value described for a message: its type, and its text when short.
