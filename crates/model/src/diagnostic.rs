@@ -76,6 +76,10 @@ pub const CODES: &[(&str, &str)] = &[
         "a content hash is not sha256: and 64 hex digits",
     ),
     (
+        "invalid-rego",
+        "a check's Rego does not compile, is in the wrong package, defines no deny rule or reads the clock",
+    ),
+    (
         "duplicate-id",
         "two objects of the same kind share an identifier",
     ),

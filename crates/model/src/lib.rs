@@ -12,6 +12,7 @@
 
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod control;
 pub mod decision;
 pub mod diagnostic;
@@ -27,6 +28,7 @@ pub mod policy;
 pub mod risk;
 pub mod soa;
 pub mod source;
+pub mod status;
 pub mod time;
 pub mod vendor;
 

@@ -28,6 +28,38 @@ impl Default for Cadences {
     }
 }
 
+/// How evidence is judged over time (`evidence:` in `evident.yaml`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvidenceSettings {
+    /// The period before the audit (`--at`) over which evidence coverage
+    /// is measured for `last-minute-evidence`.
+    pub audit_period: Cadence,
+    /// The share of the audit period (0 to 1) during which fresh evidence
+    /// must have existed.
+    pub min_coverage: f64,
+    /// The largest acceptable share (0 to 1) of evidence provided by hand.
+    pub max_manual_share: f64,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        Self {
+            audit_period: Cadence::days(90),
+            min_coverage: 0.8,
+            max_manual_share: 0.2,
+        }
+    }
+}
+
+/// The organisation's values for a check's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckParameters {
+    /// The check's id.
+    pub check: Reference,
+    /// Parameter names and values.
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
 /// The organisation, its ISMS scope and method.
 #[derive(Clone, Debug)]
 pub struct Organisation {
@@ -44,6 +76,10 @@ pub struct Organisation {
     pub cadences: Cadences,
     /// The store's ed25519 public key (hex), once the store exists.
     pub public_key: Option<String>,
+    /// The organisation's values for check parameters (`checks:`).
+    pub check_parameters: Vec<CheckParameters>,
+    /// How evidence is judged over time.
+    pub evidence: EvidenceSettings,
     /// Where it is defined.
     pub location: Location,
 }

@@ -74,6 +74,35 @@ impl Cadence {
         self.shift(date, -1).unwrap_or(Date::MIN)
     }
 
+    /// The instant one cadence after `instant`, counted in UTC (months and
+    /// years are calendar units there), saturating at the end of time.
+    pub fn after_instant(self, instant: jiff::Timestamp) -> jiff::Timestamp {
+        self.shift_instant(instant, 1)
+            .unwrap_or(jiff::Timestamp::MAX)
+    }
+
+    /// The instant one cadence before `instant`, counted in UTC, saturating
+    /// at the start of time.
+    pub fn before_instant(self, instant: jiff::Timestamp) -> jiff::Timestamp {
+        self.shift_instant(instant, -1)
+            .unwrap_or(jiff::Timestamp::MIN)
+    }
+
+    fn shift_instant(self, instant: jiff::Timestamp, sign: i64) -> Option<jiff::Timestamp> {
+        let utc = jiff::tz::TimeZone::UTC;
+        let civil = utc.to_datetime(instant);
+        let count = sign * i64::from(self.count);
+        let span = match self.unit {
+            CadenceUnit::Days => jiff::Span::new().try_days(count),
+            CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
+            CadenceUnit::Months => jiff::Span::new().try_months(count),
+            CadenceUnit::Years => jiff::Span::new().try_years(count),
+        };
+        span.ok()
+            .and_then(|s| civil.checked_add(s).ok())
+            .and_then(|dt| utc.to_timestamp(dt).ok())
+    }
+
     fn shift(self, date: Date, sign: i64) -> Option<Date> {
         let count = sign * i64::from(self.count);
         let span = match self.unit {

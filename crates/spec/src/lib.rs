@@ -135,6 +135,8 @@ fn read_organisation(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Organisa
         risk: Default::default(),
         cadences: Default::default(),
         public_key: None,
+        check_parameters: Vec::new(),
+        evidence: Default::default(),
         location: Location::file_start(file),
     };
     match files::read(root, "evident.yaml") {

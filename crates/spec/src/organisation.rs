@@ -1,6 +1,6 @@
 //! `evident.yaml`: the organisation, its frameworks, risk method and cadences.
 
-use evident_model::organisation::{Cadences, Organisation};
+use evident_model::organisation::{Cadences, CheckParameters, EvidenceSettings, Organisation};
 use evident_model::risk::{RiskLevel, RiskScale};
 use evident_model::{Location, Reference};
 
@@ -33,6 +33,21 @@ pub(crate) fn convert(ctx: &mut FileContext, raw: raw::OrganisationFile) -> Orga
             at: Location::file_start(ctx.file.clone()),
         });
     }
+    let check_parameters = raw
+        .checks
+        .iter()
+        .map(|(id, values)| CheckParameters {
+            check: Reference {
+                id: id.clone(),
+                at: ctx.at(values),
+            },
+            values: values.value.clone(),
+        })
+        .collect();
+    let evidence = match &raw.evidence {
+        None => EvidenceSettings::default(),
+        Some(e) => evidence_settings(ctx, e),
+    };
     Organisation {
         name: raw.organisation,
         scope: raw.scope,
@@ -40,6 +55,8 @@ pub(crate) fn convert(ctx: &mut FileContext, raw: raw::OrganisationFile) -> Orga
         risk,
         cadences,
         public_key: raw.public_key,
+        check_parameters,
+        evidence,
         location: Location::file_start(ctx.file.clone()),
     }
 }
@@ -106,5 +123,37 @@ fn risk_scale(ctx: &mut FileContext, raw: raw::RiskScale) -> RiskScale {
         levels,
         appetite: raw.appetite.value,
         max_acceptance: ctx.cadence(&raw.max_acceptance, default.max_acceptance),
+    }
+}
+
+fn evidence_settings(ctx: &mut FileContext, raw: &raw::EvidenceSettings) -> EvidenceSettings {
+    let defaults = EvidenceSettings::default();
+    let mut share =
+        |value: &Option<serde_saphyr::Spanned<f64>>, name: &str, fallback: f64| match value {
+            None => fallback,
+            Some(v) if (0.0..=1.0).contains(&v.value) => v.value,
+            Some(v) => {
+                let at = ctx.at(v);
+                ctx.report(
+                    "invalid-value",
+                    at,
+                    format!(
+                        "`{name}` is a share: expected a number from 0 to 1, found {}",
+                        v.value
+                    ),
+                );
+                fallback
+            }
+        };
+    let min_coverage = share(&raw.min_coverage, "min_coverage", defaults.min_coverage);
+    let max_manual_share = share(
+        &raw.max_manual_share,
+        "max_manual_share",
+        defaults.max_manual_share,
+    );
+    EvidenceSettings {
+        audit_period: ctx.cadence(&raw.audit_period, defaults.audit_period),
+        min_coverage,
+        max_manual_share,
     }
 }

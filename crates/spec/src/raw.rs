@@ -29,6 +29,20 @@ pub(crate) struct OrganisationFile {
     pub cadences: Option<Cadences>,
     #[serde(default)]
     pub public_key: Option<String>,
+    /// Parameters of checks, by check id.
+    #[serde(default)]
+    pub checks:
+        std::collections::BTreeMap<String, Spanned<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default)]
+    pub evidence: Option<EvidenceSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidenceSettings {
+    pub audit_period: Option<S>,
+    pub min_coverage: Option<Spanned<f64>>,
+    pub max_manual_share: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]

@@ -28,6 +28,9 @@ pub const KIND_EVIDENCE: &str = "evidence";
 /// The kind of a failed collection's entry (body: a `CollectionFailure`).
 pub const KIND_COLLECTION_FAILURE: &str = "collection-failure";
 
+/// The kind of check result entries (body: a `CheckResult`).
+pub const KIND_RESULT: &str = "result";
+
 /// The longest entry kind accepted.
 pub const MAX_KIND_LEN: usize = 64;
 

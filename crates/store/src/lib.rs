@@ -80,10 +80,13 @@ pub use config::{
     StoreConfig,
 };
 pub use entry::{
-    ENTRY_DOMAIN, GENESIS_PREV, KIND_COLLECTION_FAILURE, KIND_EVIDENCE, LedgerEntry, entry_hash,
+    ENTRY_DOMAIN, GENESIS_PREV, KIND_COLLECTION_FAILURE, KIND_EVIDENCE, KIND_RESULT, LedgerEntry,
+    entry_hash,
 };
 pub use error::{Result, StoreError};
 pub use merkle::{Hash, verify_inclusion};
-pub use records::{Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure};
+pub use records::{
+    Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure, StoredResult,
+};
 pub use store::Store;
 pub use verify::{Problem, VerifyReport};

@@ -1,5 +1,6 @@
 //! What callers hand to the store and get back from it.
 
+use evident_model::check::CheckResult;
 use evident_model::evidence::{
     CollectionFailure, EvidenceItem, ObservedPeriod, Provenance, Timestamp,
 };
@@ -67,6 +68,15 @@ pub struct StoredFailure {
     pub index: u64,
     /// The failure.
     pub failure: CollectionFailure,
+}
+
+/// A check result and its ledger position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResult {
+    /// The entry's position in the ledger.
+    pub index: u64,
+    /// The result.
+    pub result: CheckResult,
 }
 
 /// Which evidence items to list.

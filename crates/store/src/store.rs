@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use ed25519_dalek::SigningKey;
+use evident_model::check::CheckResult;
 use evident_model::evidence::{CollectionFailure, EvidenceItem, Timestamp};
 use evident_model::hash::ContentHash;
 use serde::de::DeserializeOwned;
@@ -18,11 +19,14 @@ use crate::checkpoint::Checkpoint;
 use crate::config::StoreConfig;
 use crate::db::{CheckpointRow, Db, EntryRow, EvidenceRow, NewEntry};
 use crate::entry::{
-    self, KIND_COLLECTION_FAILURE, KIND_EVIDENCE, LedgerEntry, canonical_json, is_valid_kind,
+    self, KIND_COLLECTION_FAILURE, KIND_EVIDENCE, KIND_RESULT, LedgerEntry, canonical_json,
+    is_valid_kind,
 };
 use crate::error::{Result, StoreError};
 use crate::merkle::{self, CompactTree, Hash};
-use crate::records::{Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure};
+use crate::records::{
+    Added, EvidenceFilter, NewEvidence, NewItem, StoredEvidence, StoredFailure, StoredResult,
+};
 use crate::verify::{self, VerifyReport};
 use crate::{hex, key};
 
@@ -269,13 +273,56 @@ impl Store {
         self.append_one(KIND_COLLECTION_FAILURE, &body).await
     }
 
+    /// Records check results, in order, as consecutive ledger entries in one
+    /// transaction: all of them or none. Returns their ledger positions.
+    pub async fn add_results(&self, results: &[CheckResult]) -> Result<Vec<u64>> {
+        if results.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bodies = results
+            .iter()
+            .map(canonical_json)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|source| StoreError::Encode {
+                what: "a check result",
+                source,
+            })?;
+        let entries: Vec<NewEntry> = bodies
+            .iter()
+            .map(|body| NewEntry {
+                kind: KIND_RESULT,
+                body,
+                evidence: None,
+            })
+            .collect();
+        let appended = self.db.append(&entries, async { Ok(()) }).await?;
+        let indices: Vec<u64> = appended.iter().map(|a| a.index).collect();
+        if let Some(first) = indices.first() {
+            self.after_append(*first, indices.len() as u64).await?;
+        }
+        Ok(indices)
+    }
+
+    /// The check results, in ledger order.
+    pub async fn results(&self) -> Result<Vec<StoredResult>> {
+        self.db
+            .entries_of_kind(KIND_RESULT)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let (index, result) = decode_body::<CheckResult>(row)?;
+                Ok(StoredResult { index, result })
+            })
+            .collect()
+    }
+
     /// Appends an entry of another kind (check results, decisions…) whose
     /// body is `body` in canonical JSON; returns its ledger position.
     pub async fn append(&self, kind: &str, body: &serde_json::Value) -> Result<u64> {
         if !is_valid_kind(kind) {
             return Err(StoreError::InvalidKind(kind.to_string()));
         }
-        if kind == KIND_EVIDENCE || kind == KIND_COLLECTION_FAILURE {
+        if kind == KIND_EVIDENCE || kind == KIND_COLLECTION_FAILURE || kind == KIND_RESULT {
             return Err(StoreError::ReservedKind(kind.to_string()));
         }
         let body = canonical_json(body).map_err(|source| StoreError::Encode {

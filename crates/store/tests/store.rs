@@ -8,12 +8,13 @@ use std::io::Read;
 use std::sync::Arc;
 
 use common::{Harness, Kind, at, meta};
+use evident_model::check::{CheckResult, JudgedItem, Outcome};
 use evident_model::evidence::CollectionFailure;
 use evident_model::hash::ContentHash;
 use evident_store::merkle::{self, leaf_hash};
 use evident_store::{
-    Added, BlobSource, EvidenceFilter, KIND_COLLECTION_FAILURE, NewItem, Problem, Store,
-    StoreError, entry_hash, verify_inclusion,
+    Added, BlobSource, EvidenceFilter, KIND_COLLECTION_FAILURE, KIND_RESULT, NewItem, Problem,
+    Store, StoreError, entry_hash, verify_inclusion,
 };
 
 macro_rules! suite {
@@ -43,6 +44,7 @@ suite!(
     identical_content_is_stored_once,
     unchanged_is_per_source_and_origin,
     failures_are_entries_not_evidence,
+    results_are_entries_of_their_own_kind,
     generic_entries,
     checkpoints_sign_the_merkle_root,
     automatic_checkpoints,
@@ -288,6 +290,49 @@ async fn failures_are_entries_not_evidence(h: Harness) {
         store.entry(1).await.unwrap().unwrap().kind,
         KIND_COLLECTION_FAILURE
     );
+}
+
+async fn results_are_entries_of_their_own_kind(h: Harness) {
+    let store = h.open().await;
+    fill(&store, 1).await;
+    let evidence = store.evidence(EvidenceFilter::default()).await.unwrap();
+    let judged = JudgedItem {
+        index: evidence[0].index,
+        digest: evidence[0].item.digest.clone(),
+        observed: evidence[0].item.observed,
+    };
+    let result = |check: &str, outcome: Outcome| CheckResult {
+        check: check.into(),
+        source: "s0".into(),
+        controls: vec!["CTL-1".into()],
+        requirements: vec!["A.8.5".into()],
+        outcome,
+        messages: if outcome == Outcome::Fail {
+            vec!["user bob has no MFA".into()]
+        } else {
+            vec![]
+        },
+        warnings: vec![],
+        error: None,
+        evidence: vec![judged.clone()],
+        evaluated_at: at("2026-03-01T10:05:00Z"),
+    };
+    let results = vec![result("a", Outcome::Pass), result("b", Outcome::Fail)];
+    assert_eq!(store.add_results(&results).await.unwrap(), vec![1, 2]);
+    assert_eq!(store.add_results(&[]).await.unwrap(), Vec::<u64>::new());
+    let stored = store.results().await.unwrap();
+    assert_eq!(stored.iter().map(|r| r.index).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        stored.into_iter().map(|r| r.result).collect::<Vec<_>>(),
+        results
+    );
+    assert_eq!(store.entry(2).await.unwrap().unwrap().kind, KIND_RESULT);
+    // Only `add_results` writes that kind, so every result entry decodes.
+    assert!(matches!(
+        store.append(KIND_RESULT, &serde_json::json!({})).await,
+        Err(StoreError::ReservedKind(_))
+    ));
+    assert!(store.verify().await.unwrap().is_intact());
 }
 
 async fn generic_entries(h: Harness) {
