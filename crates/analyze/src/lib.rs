@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+mod evidence;
 mod oversight;
 mod ownership;
 mod policies;
@@ -18,10 +19,14 @@ mod suppliers;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_evidence;
 
 use evident_catalog::Catalog;
+use evident_model::evidence::Timestamp;
 use evident_model::finding::{Finding, FindingCode, ObjectKind, Severity};
 use evident_model::isms::Index;
+use evident_model::status::Observations;
 use evident_model::time::Date;
 use evident_model::{Isms, Location};
 
@@ -58,6 +63,28 @@ impl Context<'_> {
 /// Runs every rule over the definitions as of `at`. Findings are ordered by
 /// file, line, column and code, so output is stable.
 pub fn analyze(isms: &Isms, catalog: &Catalog, at: Date) -> Vec<Finding> {
+    run(isms, catalog, at, None)
+}
+
+/// Runs every rule over the definitions as of `at`, and the evidence rules
+/// over what the store recorded, as of the instant `now` (the end of `at`
+/// when a date is given, so a result recorded that day counts).
+pub fn analyze_with_evidence(
+    isms: &Isms,
+    catalog: &Catalog,
+    at: Date,
+    observations: &Observations,
+    now: Timestamp,
+) -> Vec<Finding> {
+    run(isms, catalog, at, Some((observations, now)))
+}
+
+fn run(
+    isms: &Isms,
+    catalog: &Catalog,
+    at: Date,
+    evidence: Option<(&Observations, Timestamp)>,
+) -> Vec<Finding> {
     let mut cx = Context {
         isms,
         index: isms.index(),
@@ -71,6 +98,10 @@ pub fn analyze(isms: &Isms, catalog: &Catalog, at: Date) -> Vec<Finding> {
     suppliers::check(&mut cx);
     policies::check(&mut cx);
     oversight::check(&mut cx);
+    evidence::manual_share(&mut cx);
+    if let Some((observations, now)) = evidence {
+        evidence::check(&mut cx, observations, now);
+    }
     let mut findings = cx.findings;
     // Sort on borrowed keys: cloning them per comparison showed up in
     // profiles of large registers.

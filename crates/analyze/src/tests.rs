@@ -9,10 +9,18 @@ use evident_catalog::Catalog;
 use evident_model::finding::{Finding, Severity};
 use evident_model::time::parse_date;
 
-const BASE: &[(&str, &str)] = &[
+pub(crate) const BASE: &[(&str, &str)] = &[
     (
         "evident.yaml",
-        "organisation: Test Ltd\nscope: Everything\nframeworks: [iso27001-2022]\n",
+        "organisation: Test Ltd\nscope: Everything\nframeworks: [iso27001-2022]\nevidence: { max_manual_share: 0.5 }\n",
+    ),
+    (
+        "sources.yaml",
+        "sources:
+  - { name: iam, collector: file, parameters: { paths: [iam.csv] } }
+  - { name: okta, collector: file, parameters: { paths: [okta.json] } }
+  - { name: vendor-reports, collector: manual }
+",
     ),
     (
         "owners.yaml",
@@ -43,7 +51,7 @@ const BASE: &[(&str, &str)] = &[
     satisfies: [A.8.5]
     risks: [R-1]
     evidence:
-      - { id: mfa, description: MFA report, freshness: 7d }
+      - { id: mfa, description: MFA report, source: iam, freshness: 7d }
   - id: C-DC
     title: Data centre security
     kind: physical
@@ -52,7 +60,7 @@ const BASE: &[(&str, &str)] = &[
     owner: alice
     satisfies: [A.7.1]
     evidence:
-      - { id: soc2, description: SOC 2 report, freshness: 1y }
+      - { id: soc2, description: SOC 2 report, source: vendor-reports, freshness: 1y }
 ",
     ),
     (
@@ -101,16 +109,23 @@ fn findings(changes: &[(&str, Option<&str>)], at: &str) -> Vec<Finding> {
             None => files.remove(name),
         };
     }
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in &files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
+    let files: Vec<(&str, &str)> = files.into_iter().collect();
+    let dir = write_repository(&files);
     let loaded = evident_spec::load(dir.path());
     assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
     let catalog = Catalog::with_user_frameworks(&loaded.isms.frameworks);
     crate::analyze(&loaded.isms, &catalog, parse_date(at).unwrap())
+}
+
+/// Writes `files` into a new temporary folder.
+pub(crate) fn write_repository(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
 }
 
 /// The (code, object) pairs found, for the codes under test.

@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "Exit status: 0 success (check: no error-level findings); 1 error-level findings; 2 the input could not be read, or the command failed.";
 
 const EXIT_CODES_COLLECT: &str = "Exit status: 0 every source collected; 1 some sources failed (recorded as failed collections); 2 the definitions or the store could not be read or written.";
+const EXIT_CODES_EVALUATE: &str = "Exit status: 0 every check passed; 1 some checks failed or could not be evaluated (each recorded as a result); 2 the definitions, the checks or the store could not be read.";
+const EXIT_CODES_CHECKS_TEST: &str = "Exit status: 0 every fixture gave the expected verdict; 1 some did not (each named); 2 the checks could not be read.";
 const EXIT_CODES_VERIFY: &str = "Exit status: 0 intact; 1 tampered, missing, reordered or inserted items (each named); 2 the store could not be read.";
 
 /// evident — an ISO/IEC 27001 ISMS that is provable, not assumed.
@@ -40,6 +42,9 @@ pub enum Command {
         /// Write the report to a file instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
     },
     /// Scaffold an ISMS repository.
     Init {
@@ -105,6 +110,37 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// The check library (built-in and the repository's own).
+    Checks {
+        /// What to do.
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// Run every check over the latest evidence of its sources and record
+    /// the results in the ledger.
+    #[command(after_help = EXIT_CODES_EVALUATE)]
+    Evaluate {
+        /// The ISMS repository (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Evaluate as of this date (YYYY-MM-DD, end of day UTC) instead of now.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// One screen: controls by status, findings by severity, evidence freshness.
+    #[command(after_help = EXIT_CODES)]
+    Status {
+        /// The ISMS repository (default: the current folder).
+        dir: Option<PathBuf>,
+        /// As of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Run the whole pipeline on the bundled example organisation.
     Demo {
         /// Keep the example repository in this folder instead of a temporary one.
@@ -148,6 +184,37 @@ pub enum EvidenceCommand {
         #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
         database_url: Option<String>,
     },
+}
+
+/// `evident checks …`.
+#[derive(Subcommand, Debug)]
+pub enum ChecksCommand {
+    /// List the checks and the requirements each evidences.
+    List {
+        /// The ISMS repository whose `checks/` to add (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Run each check against its pass and fail fixtures.
+    #[command(after_help = EXIT_CODES_CHECKS_TEST)]
+    Test {
+        /// The ISMS repository whose `checks/` to add (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Only this check.
+        #[arg(long, value_name = "ID")]
+        check: Option<String>,
+    },
+}
+
+/// Output formats of listings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A readable table.
+    Text,
+    /// A JSON document with `schema_version`.
+    Json,
 }
 
 /// `evident catalog …`.

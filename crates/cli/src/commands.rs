@@ -12,7 +12,9 @@ use evident_report::check::{self as check_report, CheckReport, Counts};
 use evident_spec::approve::{self, Subject};
 use evident_spec::scaffold::{self, Template};
 
-use crate::cli::{ApproveSubject, CatalogCommand, Cli, Command, EvidenceCommand, Format};
+use crate::cli::{
+    ApproveSubject, CatalogCommand, ChecksCommand, Cli, Command, EvidenceCommand, Format,
+};
 use crate::evidence;
 
 /// Runs a command; returns the exit status.
@@ -23,9 +25,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             format,
             at,
             output,
+            database_url,
         } => {
-            let at = date_or_today(at.as_deref())?;
-            check(&dir_or_cwd(dir), format, at, output.as_deref())
+            let at = crate::evaluate::instant(optional_date(at.as_deref())?)?;
+            check(
+                &dir_or_cwd(dir),
+                format,
+                at,
+                output.as_deref(),
+                database_url.as_deref(),
+            )
         }
         Command::Init { dir, example } => init(&dir_or_cwd(dir), example),
         Command::Approve {
@@ -82,12 +91,46 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             evidence::show(&dir_or_cwd(dir), index, what, database_url.as_deref())
         }
+        Command::Checks { command } => match command {
+            ChecksCommand::List { dir, format } => {
+                crate::checks::list(&dir_or_cwd(dir), format, &mut std::io::stdout().lock())
+            }
+            ChecksCommand::Test { dir, check } => crate::checks::test(
+                &dir_or_cwd(dir),
+                check.as_deref(),
+                &mut std::io::stdout().lock(),
+            ),
+        },
+        Command::Evaluate {
+            dir,
+            at,
+            database_url,
+        } => crate::evaluate::evaluate(
+            &dir_or_cwd(dir),
+            optional_date(at.as_deref())?,
+            database_url.as_deref(),
+        ),
+        Command::Status {
+            dir,
+            at,
+            database_url,
+        } => crate::evaluate::status(
+            &dir_or_cwd(dir),
+            optional_date(at.as_deref())?,
+            database_url.as_deref(),
+        ),
         Command::Demo { keep, at } => demo(keep, date_or_today(at.as_deref())?),
     }
 }
 
 fn dir_or_cwd(dir: Option<PathBuf>) -> PathBuf {
     dir.unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// An optional `--at DATE`.
+fn optional_date(text: Option<&str>) -> anyhow::Result<Option<Date>> {
+    text.map(|t| time::parse_date(t).with_context(|| format!("invalid date: --at {t}")))
+        .transpose()
 }
 
 fn date_or_today(text: Option<&str>) -> anyhow::Result<Date> {
@@ -115,14 +158,30 @@ pub(crate) fn write_out(output: Option<&Path>, text: &str) -> anyhow::Result<()>
     }
 }
 
-fn check(dir: &Path, format: Format, at: Date, output: Option<&Path>) -> anyhow::Result<u8> {
+/// `evident check`: the readiness findings of the definitions and, when
+/// a store exists, of the evidence and results recorded in it.
+fn check(
+    dir: &Path,
+    format: Format,
+    (at, now): (Date, jiff::Timestamp),
+    output: Option<&Path>,
+    database_url: Option<&str>,
+) -> anyhow::Result<u8> {
     let loaded = evident_spec::load(dir);
     let isms = &loaded.isms;
-    let findings = if loaded.diagnostics.is_empty() {
-        let catalog = Catalog::with_user_frameworks(&isms.frameworks);
-        evident_analyze::analyze(isms, &catalog, at)
-    } else {
+    let findings = if !loaded.diagnostics.is_empty() {
         Vec::new()
+    } else {
+        let catalog = Catalog::with_user_frameworks(&isms.frameworks);
+        if crate::evaluate::store_exists(dir, database_url) {
+            let rt = evidence::runtime()?;
+            let store = evidence::open_store(&rt, dir, database_url)?;
+            let recorded = rt.block_on(crate::evaluate::recorded(&store))?;
+            rt.block_on(store.close());
+            evident_analyze::analyze_with_evidence(isms, &catalog, at, &recorded.observations, now)
+        } else {
+            evident_analyze::analyze(isms, &catalog, at)
+        }
     };
     let report = CheckReport {
         organisation: &isms.organisation.name,
@@ -217,7 +276,10 @@ pub(crate) fn readable(dir: &Path) -> anyhow::Result<Option<evident_model::Isms>
 }
 
 /// Read errors on stderr, each with the offending line of its file.
-fn print_diagnostics(dir: &Path, diagnostics: &[evident_model::Diagnostic]) -> anyhow::Result<()> {
+pub(crate) fn print_diagnostics(
+    dir: &Path,
+    diagnostics: &[evident_model::Diagnostic],
+) -> anyhow::Result<()> {
     let source = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
     let text =
         check_report::diagnostics_text(diagnostics, &source, std::io::stderr().is_terminal());
@@ -299,6 +361,14 @@ fn catalog(command: CatalogCommand) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// Evidence files of the example whose export the demo dates in the past,
+/// so that the example shows stale evidence: (path, age in days, story).
+const DEMO_AGED_EVIDENCE: &[(&str, u32, &str)] = &[(
+    "evidence/iac/terraform-plan.json",
+    45,
+    "a nightly `terraform plan` export that stopped running",
+)];
+
 fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     let temp;
     let dir = match keep {
@@ -338,6 +408,17 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     {
         eprintln!("evident demo: git is not available; the isms-repository source will fail");
     }
+    for (path, days, why) in DEMO_AGED_EVIDENCE {
+        let when = std::time::SystemTime::now()
+            - std::time::Duration::from_secs(u64::from(*days) * 86_400);
+        let aged = std::fs::File::options()
+            .write(true)
+            .open(dir.join(path))
+            .and_then(|f| f.set_modified(when));
+        if aged.is_ok() {
+            eprintln!("evident demo: simulating {why}: {path} is dated {days} days ago");
+        }
+    }
     eprintln!(
         "\nevident demo: collecting evidence (the sources that need credentials fail, and are recorded as failed)\n"
     );
@@ -349,8 +430,20 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     if evidence::verify(None, &dir, None)? != 0 {
         return Ok(2);
     }
+    eprintln!("\nevident demo: evaluating the checks over the latest evidence\n");
+    if crate::evaluate::evaluate(&dir, Some(at), None)? == 2 {
+        return Ok(2);
+    }
+    eprintln!("\nevident demo: control status\n");
+    crate::evaluate::status(&dir, Some(at), None)?;
     eprintln!("\nevident demo: the readiness report\n");
-    let status = check(&dir, Format::Text, at, None)?;
+    let status = check(
+        &dir,
+        Format::Text,
+        crate::evaluate::instant(Some(at))?,
+        None,
+        None,
+    )?;
     // Findings are the point of the demo; only an unreadable example or a
     // broken store fails it.
     Ok(if status == 2 { 2 } else { 0 })

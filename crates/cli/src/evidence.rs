@@ -11,7 +11,7 @@ use evident_model::evidence::CollectionFailure;
 use evident_store::{BlobSource, EvidenceFilter, NewEvidence, NewItem, Store, StoreConfig};
 
 /// The runtime the store's async API runs on; everything else is blocking.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
@@ -33,7 +33,7 @@ fn store_config(dir: &Path, database_url: Option<&str>) -> StoreConfig {
     }
 }
 
-fn open_store(
+pub(crate) fn open_store(
     rt: &tokio::runtime::Runtime,
     dir: &Path,
     database_url: Option<&str>,

@@ -5,8 +5,10 @@
 //! findings), 1 error-level findings, 2 the input could not be read or the
 //! command failed. A closed pipe is success.
 
+mod checks;
 mod cli;
 mod commands;
+mod evaluate;
 mod evidence;
 
 use std::io::Write;

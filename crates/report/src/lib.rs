@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod status;
 mod xml;
 
 /// The version of the JSON documents evident writes. Raised on any

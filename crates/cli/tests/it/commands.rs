@@ -73,20 +73,43 @@ fn init_example_gives_the_findings_of_examples_acme() {
     run.expect_code(1);
     let scaffolded = util::findings(&run.json());
     let bundled = Repo::acme().findings_at(AT);
-    assert_eq!(scaffolded.len(), 19);
+    assert_eq!(scaffolded.len(), 20);
     assert_eq!(scaffolded, bundled);
 }
 
 #[test]
 fn demo_prints_the_readiness_report() {
-    let run = evident(["demo", "--at", AT]);
+    // The demo collects at the real time, so it is run as of today.
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let run = evident(["demo", "--at", &today]);
     run.expect_code(0)
         .stdout_has(&format!(
-            "Acme Cloud Ltd — ISO/IEC 27001 readiness as of {AT}"
+            "Acme Cloud Ltd — ISO/IEC 27001 readiness as of {today}"
         ))
         .stdout_has("undefined control ownership")
-        .stdout_has("not ready: 17 errors, 2 warnings, 0 info")
-        .stderr_has("evident demo: the example organisation is in ");
+        .stderr_has("evident demo: the example organisation is in ")
+        .stderr_has("evident demo: evaluating the checks");
+    // Evaluation, the status screen and the evidence findings: every
+    // status shows.
+    run.stdout_has("fail   aws-iam-console-mfa")
+        .stdout_has("Controls by status")
+        .stdout_has("Worst offenders");
+    let summary = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("controls: "))
+        .expect("the evaluation's control summary");
+    for status in ["effective", "failing", "stale", "missing"] {
+        assert!(summary.contains(status), "{summary}");
+    }
+    for code in [
+        "failing-control",
+        "stale-evidence",
+        "missing-evidence",
+        "inconsistent-evidence",
+    ] {
+        run.stdout_has(code);
+    }
     // Without --keep the example lives in a temporary folder, removed after.
     let dir = run
         .stderr
@@ -411,7 +434,7 @@ fn check_without_a_folder_reads_the_current_one() {
     cmd.current_dir(repo.path()).args(["check", "--at", AT]);
     util::run(cmd)
         .expect_code(1)
-        .stdout_has("not ready: 17 errors, 2 warnings, 0 info");
+        .stdout_has("not ready: 17 errors, 3 warnings, 0 info");
 }
 
 #[test]

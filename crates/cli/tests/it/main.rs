@@ -9,13 +9,19 @@
 //!   closed pipes.
 //! - `evidence`: `collect`, `verify`, `evidence`: the store end to end,
 //!   tampering, `kill -9`, concurrency, PostgreSQL.
+//! - `evaluate`: `evaluate`, `status` and `check` over a store: statuses
+//!   derived from real evidence and the built-in checks, on both backends.
 //! - `fuzz`: arbitrary and mutated definition files never crash the reader.
 //!
-//! Every run passes `--at` (or `--date`), so no test depends on today.
+//! Every run passes `--at` (or `--date`), so no test depends on today
+//! (evidence is recorded at the real time, so the evaluation tests pass
+//! today's date and date the files they need old).
 
 mod util;
 
+mod checks;
 mod commands;
+mod evaluate;
 mod evidence;
 mod formats;
 mod fuzz;

@@ -1,0 +1,229 @@
+//! `evaluate` and `status`: wiring between the store, the check library
+//! and the status rules.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context as _;
+use evident_catalog::Catalog;
+use evident_model::check::{CheckResult, Outcome};
+use evident_model::evidence::{CollectionFailure, Timestamp};
+use evident_model::status::{self, ControlStatus, EvidenceRecord, Observations};
+use evident_model::time::Date;
+use evident_policy::Library;
+use evident_store::{EvidenceFilter, Store};
+
+use crate::commands::{print_diagnostics, readable, write_out};
+use crate::evidence::{open_store, runtime};
+
+/// The instant an `--at DATE` stands for: now when it is today (or
+/// absent), else the end of that day in UTC, so that everything recorded
+/// on that day counts.
+pub(crate) fn instant(at: Option<Date>) -> anyhow::Result<(Date, Timestamp)> {
+    let now = Timestamp::now();
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    match at {
+        None => Ok((today, now)),
+        Some(date) if date == today => Ok((date, now)),
+        Some(date) => {
+            let end = jiff::tz::TimeZone::UTC
+                .to_timestamp(date.at(23, 59, 59, 999_999_999))
+                .context("the date is out of range")?;
+            Ok((date, end))
+        }
+    }
+}
+
+/// Evidence, results and failed collections, as recorded in the store.
+pub(crate) struct Recorded {
+    pub observations: Observations,
+    pub failures: Vec<CollectionFailure>,
+}
+
+pub(crate) async fn recorded(store: &Store) -> anyhow::Result<Recorded> {
+    let evidence = store
+        .evidence(EvidenceFilter::default())
+        .await?
+        .into_iter()
+        .map(|e| EvidenceRecord {
+            index: e.index,
+            item: e.item,
+        })
+        .collect();
+    let results = store
+        .results()
+        .await?
+        .into_iter()
+        .map(|r| r.result)
+        .collect();
+    let failures = store
+        .failures()
+        .await?
+        .into_iter()
+        .map(|f| f.failure)
+        .collect();
+    Ok(Recorded {
+        observations: Observations::new(evidence, results),
+        failures,
+    })
+}
+
+/// `evident evaluate`.
+pub fn evaluate(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyhow::Result<u8> {
+    let Some(isms) = readable(dir)? else {
+        return Ok(2);
+    };
+    let (library, diagnostics) = Library::load(dir);
+    let (parameters, more) =
+        evident_policy::run::parameters(&library, &isms.organisation.check_parameters);
+    if !diagnostics.is_empty() || !more.is_empty() {
+        print_diagnostics(dir, &[diagnostics, more].concat())?;
+        return Ok(2);
+    }
+    let (_, now) = instant(at)?;
+    let rt = runtime()?;
+    let store = open_store(&rt, dir, database_url)?;
+    let recorded = rt.block_on(recorded(&store))?;
+    let jobs = evident_policy::run::plan(&isms, &library, &recorded.observations, now);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = |digest: &evident_model::hash::ContentHash| {
+        let mut bytes = Vec::new();
+        store
+            .open_blob(digest)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read the normalised document {digest}: {e}"))?;
+        Ok(bytes)
+    };
+    let results = evident_policy::run::run(&jobs, load, &parameters, now, threads);
+    let indices = rt.block_on(store.add_results(&results))?;
+    if !indices.is_empty() {
+        rt.block_on(store.checkpoint())?;
+    }
+
+    rt.block_on(store.close());
+    // The statuses as they are now, with the new results.
+    let mut observations = recorded.observations;
+    observations.add_results(results.iter().cloned());
+    let assessments = status::assess(&isms, &observations, now);
+
+    let text = summary(&results, indices.first().copied(), &assessments, now);
+    write_out(None, &text)?;
+    Ok(if results.iter().all(|r| r.outcome == Outcome::Pass) {
+        0
+    } else {
+        1
+    })
+}
+
+fn summary(
+    results: &[CheckResult],
+    first: Option<u64>,
+    assessments: &[status::ControlAssessment],
+    now: Timestamp,
+) -> String {
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    let mut text = String::new();
+    for r in results {
+        let detail = match r.outcome {
+            Outcome::Pass => String::new(),
+            Outcome::Fail => {
+                let more = r.messages.len().saturating_sub(1);
+                let first = r.messages.first().map_or("", String::as_str);
+                if more > 0 {
+                    format!("{first} (and {more} more)")
+                } else {
+                    first.to_string()
+                }
+            }
+            Outcome::Error => r.error.clone().unwrap_or_default(),
+        };
+        let controls = if r.controls.is_empty() {
+            "-".to_string()
+        } else {
+            r.controls.join(",")
+        };
+        text.push_str(&format!(
+            "{:<5}  {:<42} {:<18} {:<24} {}\n",
+            r.outcome.as_str(),
+            r.check,
+            r.source,
+            controls,
+            detail
+        ));
+    }
+    let recorded = match first {
+        Some(i) => format!(", recorded at ledger {i}..{}", i + results.len() as u64 - 1),
+        None => String::new(),
+    };
+    text.push_str(&format!(
+        "\n{} results as of {}: {} pass, {} fail, {} error{recorded}\n",
+        results.len(),
+        now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        count(Outcome::Pass),
+        count(Outcome::Fail),
+        count(Outcome::Error),
+    ));
+    let mut by_status = String::new();
+    for s in ControlStatus::ALL {
+        let n = assessments.iter().filter(|a| a.status == s).count();
+        if n > 0 {
+            if !by_status.is_empty() {
+                by_status.push_str(", ");
+            }
+            by_status.push_str(&format!("{n} {}", s.as_str()));
+        }
+    }
+    text.push_str(&format!(
+        "controls: {by_status} (`evident status` for the whole picture)\n"
+    ));
+    text
+}
+
+/// `evident status`.
+pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyhow::Result<u8> {
+    let Some(isms) = readable(dir)? else {
+        return Ok(2);
+    };
+    let (date, now) = instant(at)?;
+    let recorded = match store_exists(dir, database_url) {
+        true => {
+            let rt = runtime()?;
+            let store = open_store(&rt, dir, database_url)?;
+            let recorded = rt.block_on(recorded(&store))?;
+            rt.block_on(store.close());
+            recorded
+        }
+        false => Recorded {
+            observations: Observations::default(),
+            failures: Vec::new(),
+        },
+    };
+    let catalog = Catalog::with_user_frameworks(&isms.frameworks);
+    let findings =
+        evident_analyze::analyze_with_evidence(&isms, &catalog, date, &recorded.observations, now);
+    let assessments = status::assess(&isms, &recorded.observations, now);
+    let report = evident_report::status::StatusReport {
+        isms: &isms,
+        catalog: &catalog,
+        at: now,
+        assessments: &assessments,
+        findings: &findings,
+        observations: &recorded.observations,
+        failures: &recorded.failures,
+    };
+    let mut text = evident_report::status::text(&report);
+    if !store_exists(dir, database_url) {
+        text.push_str("\nNo evidence store yet: `evident collect` gathers evidence, `evident evaluate` judges it.\n");
+    }
+    write_out(None, &text)?;
+    let errors = findings
+        .iter()
+        .any(|f| f.severity == evident_model::finding::Severity::Error);
+    Ok(u8::from(errors))
+}
+
+/// Whether there is a store to read: a database URL, or the embedded
+/// store's file. Reading commands never create a store.
+pub(crate) fn store_exists(dir: &Path, database_url: Option<&str>) -> bool {
+    database_url.is_some() || dir.join(".evident").join("store.db").is_file()
+}
