@@ -167,6 +167,23 @@ pub enum EvidenceCommand {
         #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
         database_url: Option<String>,
     },
+    /// Record a file a person provides (a signed record, a certificate) as
+    /// evidence of a `manual` source.
+    Add {
+        /// The `manual` source (from sources.yaml).
+        source: String,
+        /// The file.
+        file: PathBuf,
+        /// The date the document speaks for (YYYY-MM-DD, default now).
+        #[arg(long, value_name = "DATE")]
+        observed: Option<String>,
+        /// The ISMS repository (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// PostgreSQL instead of the embedded store (also EVIDENT_DATABASE_URL).
+        #[arg(long, env = "EVIDENT_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Show one item's provenance, or its content.
     Show {
         /// The item's ledger index.

@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             database_url,
         } => {
-            let at = crate::evaluate::instant(optional_date(at.as_deref())?)?;
+            let at = crate::evaluate::instant(optional_date("--at", at.as_deref())?)?;
             check(
                 &dir_or_cwd(dir),
                 format,
@@ -91,6 +91,31 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             evidence::show(&dir_or_cwd(dir), index, what, database_url.as_deref())
         }
+        Command::Evidence {
+            command:
+                EvidenceCommand::Add {
+                    source,
+                    file,
+                    observed,
+                    dir,
+                    database_url,
+                },
+        } => {
+            // A date stands for the start of its day (UTC).
+            let observed = optional_date("--observed", observed.as_deref())?
+                .map(|d| {
+                    jiff::tz::TimeZone::UTC
+                        .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                })
+                .transpose()?;
+            evidence::add(
+                &dir_or_cwd(dir),
+                &source,
+                &file,
+                observed,
+                database_url.as_deref(),
+            )
+        }
         Command::Checks { command } => match command {
             ChecksCommand::List { dir, format } => {
                 crate::checks::list(&dir_or_cwd(dir), format, &mut std::io::stdout().lock())
@@ -107,7 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             database_url,
         } => crate::evaluate::evaluate(
             &dir_or_cwd(dir),
-            optional_date(at.as_deref())?,
+            optional_date("--at", at.as_deref())?,
             database_url.as_deref(),
         ),
         Command::Status {
@@ -116,7 +141,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             database_url,
         } => crate::evaluate::status(
             &dir_or_cwd(dir),
-            optional_date(at.as_deref())?,
+            optional_date("--at", at.as_deref())?,
             database_url.as_deref(),
         ),
         Command::Demo { keep, at } => demo(keep, date_or_today(at.as_deref())?),
@@ -127,9 +152,9 @@ fn dir_or_cwd(dir: Option<PathBuf>) -> PathBuf {
     dir.unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// An optional `--at DATE`.
-fn optional_date(text: Option<&str>) -> anyhow::Result<Option<Date>> {
-    text.map(|t| time::parse_date(t).with_context(|| format!("invalid date: --at {t}")))
+/// An optional date option (`--at DATE`, `--observed DATE`).
+fn optional_date(flag: &str, text: Option<&str>) -> anyhow::Result<Option<Date>> {
+    text.map(|t| time::parse_date(t).with_context(|| format!("invalid date: {flag} {t}")))
         .transpose()
 }
 

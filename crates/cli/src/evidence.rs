@@ -242,6 +242,53 @@ pub fn collect(dir: &Path, only: &[String], database_url: Option<&str>) -> anyho
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
+/// `evident evidence add`: a person's upload to a `manual` source.
+pub fn add(
+    dir: &Path,
+    source: &str,
+    file: &Path,
+    observed: Option<jiff::Timestamp>,
+    database_url: Option<&str>,
+) -> anyhow::Result<u8> {
+    let Some(isms) = crate::commands::readable(dir)? else {
+        return Ok(2);
+    };
+    let Some(source) = isms.sources.iter().find(|s| s.name == source) else {
+        bail!("no source `{source}` in sources.yaml");
+    };
+    let rt = runtime()?;
+    let store = open_store(&rt, dir, database_url)?;
+    crate::commands::record_public_key(dir, &isms, &store.public_key_hex())?;
+    let cx = evident_collect::Context {
+        root: dir.to_path_buf(),
+        now: jiff::Timestamp::now(),
+        env: Box::new(|_| None),
+    };
+    let mut sink = StoreSink {
+        rt: &rt,
+        store: &store,
+    };
+    let recorded = run::upload(source, file, observed, &cx, &identity(), &mut sink)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let checkpoint = rt
+        .block_on(store.checkpoint())
+        .context("cannot sign a checkpoint")?;
+    rt.block_on(store.close());
+    crate::commands::write_out(
+        None,
+        &format!(
+            "recorded {} as evidence of {} ({} bytes, {}, entry {}); checkpoint signed through entry {}\n",
+            file.display(),
+            source.name,
+            recorded.size,
+            recorded.digest,
+            recorded.index,
+            checkpoint.size
+        ),
+    )?;
+    Ok(0)
+}
+
 /// `evident verify`.
 pub fn verify(pack: Option<&Path>, dir: &Path, database_url: Option<&str>) -> anyhow::Result<u8> {
     if let Some(pack) = pack {

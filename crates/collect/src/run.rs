@@ -193,6 +193,71 @@ pub fn run(
     Ok(summary)
 }
 
+/// Records a file a person provides as evidence of a `manual` source (a
+/// signed training record, a supplier's certificate): read from `path`,
+/// normalised when a parser knows its format, observed at `observed` (the
+/// date the document speaks for; default: now), and handed to `sink`.
+pub fn upload(
+    source: &Source,
+    path: &std::path::Path,
+    observed: Option<Timestamp>,
+    cx: &Context,
+    collected_by: &str,
+    sink: &mut dyn Sink,
+) -> Result<Recorded, String> {
+    if source.collector != "manual" {
+        return Err(format!(
+            "source `{}` is collected by `{}`; only `manual` sources take uploads (run `evident collect`)",
+            source.name, source.collector
+        ));
+    }
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a file", path.display()));
+    }
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let observed = observed.unwrap_or(cx.now);
+    if observed > cx.now {
+        return Err(format!(
+            "the observed time {observed} is in the future: evidence speaks for what was, not what will be"
+        ));
+    }
+    let artefact = Artefact {
+        media_type: crate::file::media_type_of(&name).to_string(),
+        origin: format!("upload {name}"),
+        name,
+        content: Content::File(path.to_path_buf()),
+        tool_version: None,
+        observed: crate::ObservedPeriod {
+            from: observed,
+            to: observed,
+        },
+    };
+    let normalized = normalize(&artefact).map_err(|e| format!("{}: {e}", artefact.name))?;
+    let provenance = Provenance {
+        source: source.name.clone(),
+        collector: "manual".to_string(),
+        collector_version: env!("CARGO_PKG_VERSION").to_string(),
+        parameters: serde_json::json!({}),
+        origin: artefact.origin.clone(),
+        tool_version: None,
+        collected_by: collected_by.to_string(),
+    };
+    let mut recorded = sink.evidence(vec![Evidence {
+        artefact,
+        normalized,
+        provenance,
+        collected_at: cx.now,
+    }])?;
+    recorded
+        .pop()
+        .ok_or_else(|| "the store recorded nothing".to_string())
+}
+
 /// Evidence waiting to be recorded: recording in batches lets the store
 /// make many items durable with one sync instead of one each.
 #[derive(Default)]
@@ -360,6 +425,35 @@ mod tests {
 
         let again = run(&[&present], &cx, "tester", &mut sink, &mut |_| {}).unwrap();
         assert_eq!((again.new_items, again.unchanged), (0, 1));
+    }
+
+    #[test]
+    fn uploads_go_to_manual_sources_only_and_never_into_the_future() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("training.csv");
+        std::fs::write(&report, "name,completed\nalice,2026-10-01\n").unwrap();
+        let cx = crate::testing::context(dir.path());
+        let manual = source("training", "manual", serde_json::json!({}));
+        let mut sink = Memory::default();
+        let observed: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let recorded = upload(&manual, &report, Some(observed), &cx, "alice", &mut sink).unwrap();
+        assert_eq!(
+            recorded.digest,
+            ContentHash::of_bytes(&std::fs::read(&report).unwrap())
+        );
+        assert_eq!(sink.items, [("training.csv".to_string(), recorded.digest)]);
+
+        let file = source("exports", "file", serde_json::json!({"paths": ["a.csv"]}));
+        let err = upload(&file, &report, None, &cx, "alice", &mut sink).unwrap_err();
+        assert!(err.contains("only `manual` sources"), "{err}");
+        let later = cx
+            .now
+            .checked_add(jiff::SignedDuration::from_hours(1))
+            .unwrap();
+        let err = upload(&manual, &report, Some(later), &cx, "alice", &mut sink).unwrap_err();
+        assert!(err.contains("in the future"), "{err}");
+        let err = upload(&manual, dir.path(), None, &cx, "alice", &mut sink).unwrap_err();
+        assert!(err.contains("not a file"), "{err}");
     }
 
     #[test]

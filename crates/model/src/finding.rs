@@ -81,7 +81,7 @@ finding_codes! {
         "implement the control and declare the evidence that shows it runs";
     /// A control's checks fail on its newest evidence.
     FailingControl = "failing-control", "policies not reflected in implementation",
-        "fix the system the failing check names, then re-collect and evaluate";
+        "fix the system the failing check names, then `evident collect` and `evident evaluate` again";
     /// Two sources disagree about a control, or the SoA contradicts its status.
     InconsistentEvidence = "inconsistent-evidence", "inconsistent evidence",
         "reconcile the sources, or correct the SoA";
@@ -108,7 +108,7 @@ finding_codes! {
         "run `evident collect` for the source, and schedule it";
     /// A control has never produced the evidence it requires.
     MissingEvidence = "missing-evidence", "last-minute evidence collection",
-        "configure a source for the evidence requirement and collect it";
+        "collect it from its source (`evident collect`); for evidence a person provides, name a `manual` source and record it with `evident evidence add`";
     /// A requirement is neither decided in the SoA nor satisfied by a control.
     UncoveredRequirement = "uncovered-requirement", "Statement of Applicability",
         "add a SoA entry and a control that satisfies the requirement";

@@ -55,9 +55,30 @@ fn themes(out: &mut String, report: &StatusReport) {
     // A control counts in every theme of the Annex A controls it satisfies.
     let mut rows: BTreeMap<String, [usize; 5]> = BTreeMap::new();
     let mut total = [0usize; 5];
+    // Effectiveness over the audit period (clause 9.1): the mean share of
+    // the period each applicable control was effective, per theme.
+    let period_end = report.at;
+    let period_start = report
+        .isms
+        .organisation
+        .evidence
+        .audit_period
+        .before_instant(period_end);
+    let mut effective: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let mut overall = (0f64, 0usize);
     for a in report.assessments {
         let column = column(a.status);
         total[column] += 1;
+        let share = (a.status != ControlStatus::NotApplicable).then(|| {
+            evident_model::status::effectiveness(
+                a.control,
+                &report.isms.soa,
+                report.observations,
+                period_start,
+                period_end,
+            )
+            .effective
+        });
         let mut themes: Vec<String> = a
             .control
             .satisfies
@@ -71,7 +92,16 @@ fn themes(out: &mut String, report: &StatusReport) {
         if themes.is_empty() {
             themes.push("(no Annex A control)".to_string());
         }
+        if let Some(share) = share {
+            overall.0 += share;
+            overall.1 += 1;
+        }
         for theme in themes {
+            if let Some(share) = share {
+                let e = effective.entry(theme.clone()).or_default();
+                e.0 += share;
+                e.1 += 1;
+            }
             rows.entry(theme).or_default()[column] += 1;
         }
     }
@@ -88,21 +118,40 @@ fn themes(out: &mut String, report: &StatusReport) {
     );
     let _ = write!(out, "  {:<28}", "Annex A theme");
     for s in ControlStatus::ALL {
-        let _ = write!(out, "{:>16}", s.as_str());
+        let _ = write!(out, "{:>15}", s.as_str());
     }
-    out.push('\n');
-    let mut line = |name: &str, counts: &[usize; 5]| {
+    let _ = writeln!(
+        out,
+        "{:>14}",
+        format!(
+            "effective {}",
+            report.isms.organisation.evidence.audit_period
+        )
+    );
+    let mut line = |name: &str, counts: &[usize; 5], share: Option<(f64, usize)>| {
         let _ = write!(out, "  {name:<28}");
         for c in counts {
-            let _ = write!(out, "{c:>16}");
+            let _ = write!(out, "{c:>15}");
         }
-        out.push('\n');
+        match share {
+            Some((sum, n)) if n > 0 => {
+                let _ = writeln!(out, "{:>13.1}%", sum / n as f64 * 100.0);
+            }
+            _ => {
+                let _ = writeln!(out, "{:>14}", "-");
+            }
+        }
     };
     for (theme, counts) in &rows {
-        line(theme, counts);
+        line(theme, counts, effective.get(theme).copied());
     }
-    line("all controls", &total);
-    out.push('\n');
+    line("all controls", &total, Some(overall));
+    let _ = writeln!(
+        out,
+        "  (the last column: the mean share of the audit period, {} to {}, that each control was effective)\n",
+        period_start.strftime("%Y-%m-%d"),
+        period_end.strftime("%Y-%m-%d")
+    );
 }
 
 fn column(status: ControlStatus) -> usize {

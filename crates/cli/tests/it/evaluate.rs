@@ -300,3 +300,87 @@ fn evaluate_on_postgresql() {
     statuses_and_findings(&repo, Some(&url));
     crate::evidence::psql(&server, &format!("DROP DATABASE {database} WITH (FORCE)"));
 }
+
+#[test]
+fn evidence_provided_by_hand_is_uploaded_to_a_manual_source() {
+    let repo = scenario();
+    repo.write(
+        "sources.yaml",
+        format!("{SOURCES}  - {{ name: training, collector: manual }}\n"),
+    )
+    .write(
+        "controls/training.yaml",
+        "controls:
+  - id: CTL-TRAIN
+    title: Security awareness training
+    kind: people
+    owner: security-lead
+    satisfies: [A.6.3]
+    evidence:
+      - { id: completion, description: Training completion export, source: training, freshness: 1y }
+",
+    )
+    .write("training-2026.csv", "name,completed\nalice,2026-10-01\n");
+    let today = today();
+    let missing = |repo: &Repo| {
+        findings(
+            &evident_in(
+                repo.path(),
+                None,
+                &["check", "--format", "json", "--at", &today],
+            )
+            .json(),
+        )
+        .into_iter()
+        .any(|f| f.code == "missing-evidence" && f.object == "CTL-TRAIN")
+    };
+    evident_in(repo.path(), None, &["collect"]).expect_code(1);
+    assert!(missing(&repo));
+
+    // Not to a collected source, not in the future, not a folder.
+    evident_in(
+        repo.path(),
+        None,
+        &["evidence", "add", "aws-iam", "training-2026.csv"],
+    )
+    .expect_code(2)
+    .stderr_has("only `manual` sources");
+    evident_in(
+        repo.path(),
+        None,
+        &[
+            "evidence",
+            "add",
+            "training",
+            "training-2026.csv",
+            "--observed",
+            "2999-01-01",
+        ],
+    )
+    .expect_code(2)
+    .stderr_has("in the future");
+    evident_in(
+        repo.path(),
+        None,
+        &["evidence", "add", "nope", "training-2026.csv"],
+    )
+    .expect_code(2)
+    .stderr_has("no source `nope`");
+
+    evident_in(
+        repo.path(),
+        None,
+        &["evidence", "add", "training", "training-2026.csv"],
+    )
+    .expect_code(0)
+    .stdout_has("as evidence of training");
+    assert!(!missing(&repo));
+    evident_in(
+        repo.path(),
+        None,
+        &["evidence", "list", "--source", "training"],
+    )
+    .expect_code(0)
+    .stdout_has("upload training-2026.csv");
+    evident_in(repo.path(), None, &["verify"]).expect_code(0);
+}
