@@ -14,6 +14,8 @@ use std::path::Path;
 use evident_catalog::Catalog;
 use evident_model::framework::ISO27001_2022;
 
+pub mod evidence;
+
 /// How big an organisation to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Size {

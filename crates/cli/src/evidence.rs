@@ -76,10 +76,7 @@ impl Sink for StoreSink<'_> {
                     Content::File(path) => BlobSource::File(path),
                     Content::Bytes(bytes) => BlobSource::Bytes(bytes),
                 };
-                let (format, normalized) = match e.normalized {
-                    Some((format, bytes)) => (Some(format), Some(bytes)),
-                    None => (None, None),
-                };
+                let (format, normalized) = (e.format, e.normalized);
                 let meta = NewEvidence {
                     media_type: e.artefact.media_type,
                     format,

@@ -11,16 +11,26 @@ use evident_model::source::Source;
 use crate::{Artefact, CollectError, Content, Context};
 
 /// Artefacts larger than this are stored but not normalised: the parsers
-/// hold a document in memory, and collection must stay within a small,
-/// fixed memory budget whatever the evidence sizes.
-pub const NORMALIZE_LIMIT: u64 = 16 * 1024 * 1024;
+/// hold a document in memory (about ten times its size), and collection
+/// must stay within a fixed memory budget whatever the evidence sizes. Such
+/// an artefact still gets its format (recognised from its beginning), so
+/// the checks that read the format report it as not evaluated instead of
+/// the control passing unjudged.
+pub const NORMALIZE_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// How much of an artefact over [`NORMALIZE_LIMIT`] is read to recognise
+/// its format.
+const RECOGNISE_PREFIX: u64 = 1024 * 1024;
 
 /// One artefact ready to record.
 pub struct Evidence {
     /// The artefact (its content is streamed by the sink).
     pub artefact: Artefact,
-    /// Its detected format and normalised document (RFC 8785 bytes).
-    pub normalized: Option<(String, Vec<u8>)>,
+    /// Its detected format, when a parser recognised it.
+    pub format: Option<String>,
+    /// Its normalised document (RFC 8785 bytes), when it could be made (not
+    /// for an artefact over [`NORMALIZE_LIMIT`]).
+    pub normalized: Option<Vec<u8>>,
     /// How it was produced.
     pub provenance: Provenance,
     /// When it was taken.
@@ -157,7 +167,7 @@ pub fn run(
         };
         let mut batch = Batch::default();
         for artefact in collected.artefacts {
-            let normalized = match normalize(&artefact) {
+            let (format, normalized) = match normalize(&artefact) {
                 Ok(n) => n,
                 Err(e) => {
                     fail(
@@ -180,6 +190,7 @@ pub fn run(
             };
             batch.push(Evidence {
                 artefact,
+                format,
                 normalized,
                 provenance,
                 collected_at,
@@ -237,7 +248,8 @@ pub fn upload(
             to: observed,
         },
     };
-    let normalized = normalize(&artefact).map_err(|e| format!("{}: {e}", artefact.name))?;
+    let (format, normalized) =
+        normalize(&artefact).map_err(|e| format!("{}: {e}", artefact.name))?;
     let provenance = Provenance {
         source: source.name.clone(),
         collector: "manual".to_string(),
@@ -249,6 +261,7 @@ pub fn upload(
     };
     let mut recorded = sink.evidence(vec![Evidence {
         artefact,
+        format,
         normalized,
         provenance,
         collected_at: cx.now,
@@ -271,7 +284,7 @@ impl Batch {
         if let Content::Bytes(b) = &e.artefact.content {
             self.bytes_in_memory += b.len() as u64;
         }
-        if let Some((_, doc)) = &e.normalized {
+        if let Some(doc) = &e.normalized {
             self.bytes_in_memory += doc.len() as u64;
         }
         self.items.push(e);
@@ -314,34 +327,55 @@ impl Batch {
 
 /// The artefact's format and normalised document, when a parser knows it.
 /// An artefact a parser recognises but cannot read is an error: the source
-/// produced output that is not what it claims to be.
-fn normalize(artefact: &Artefact) -> Result<Option<(String, Vec<u8>)>, String> {
-    let bytes = match &artefact.content {
-        Content::Bytes(b) if b.len() as u64 <= NORMALIZE_LIMIT => {
-            std::borrow::Cow::Borrowed(b.as_slice())
+/// produced output that is not what it claims to be. One over
+/// [`NORMALIZE_LIMIT`] gets only its format, recognised from its beginning.
+fn normalize(artefact: &Artefact) -> Result<(Option<String>, Option<Vec<u8>>), String> {
+    normalize_within(artefact, NORMALIZE_LIMIT)
+}
+
+fn normalize_within(
+    artefact: &Artefact,
+    limit: u64,
+) -> Result<(Option<String>, Option<Vec<u8>>), String> {
+    let prefix = RECOGNISE_PREFIX.min(limit) as usize;
+    let (bytes, whole) = match &artefact.content {
+        Content::Bytes(b) if b.len() as u64 <= limit => {
+            (std::borrow::Cow::Borrowed(b.as_slice()), true)
         }
-        Content::Bytes(_) => return Ok(None),
+        Content::Bytes(b) => (std::borrow::Cow::Borrowed(&b[..prefix]), false),
         Content::File(path) => {
             let file = std::fs::File::open(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let mut buffer = Vec::new();
             // Read one byte past the limit to know whether it is larger.
-            file.take(NORMALIZE_LIMIT + 1)
+            file.take(limit + 1)
                 .read_to_end(&mut buffer)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if buffer.len() as u64 > NORMALIZE_LIMIT {
-                return Ok(None);
+            if buffer.len() as u64 > limit {
+                buffer.truncate(prefix);
+                (std::borrow::Cow::Owned(buffer), false)
+            } else {
+                (std::borrow::Cow::Owned(buffer), true)
             }
-            std::borrow::Cow::Owned(buffer)
         }
     };
-    match evident_normalize::normalize(&artefact.name, &artefact.media_type, &bytes) {
-        None => Ok(None),
+    let found = evident_normalize::normalize(&artefact.name, &artefact.media_type, &bytes);
+    if !whole {
+        // A cut-off document reads as malformed; only its format counts.
+        let format = match found {
+            None => None,
+            Some(Ok(n)) => Some(n.format.to_string()),
+            Some(Err(e)) => Some(e.format.to_string()),
+        };
+        return Ok((format, None));
+    }
+    match found {
+        None => Ok((None, None)),
         Some(Err(e)) => Err(e.to_string()),
         Some(Ok(n)) => {
             let canonical =
                 serde_jcs::to_vec(&n.document).map_err(|e| format!("{}: {e}", n.format))?;
-            Ok(Some((n.format.to_string(), canonical)))
+            Ok((Some(n.format.to_string()), Some(canonical)))
         }
     }
 }
@@ -349,6 +383,7 @@ fn normalize(artefact: &Artefact) -> Result<Option<(String, Vec<u8>)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ObservedPeriod;
     use crate::testing::source;
     use std::collections::HashMap;
 
@@ -425,6 +460,40 @@ mod tests {
 
         let again = run(&[&present], &cx, "tester", &mut sink, &mut |_| {}).unwrap();
         assert_eq!((again.new_items, again.unchanged), (0, 1));
+    }
+
+    #[test]
+    fn an_artefact_over_the_limit_keeps_its_format_but_no_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = std::fs::read(
+            std::path::Path::new(crate::testing::SAMPLES)
+                .join("aws/evident_iam-credential-report_failing.csv"),
+        )
+        .unwrap();
+        let path = dir.path().join("report.csv");
+        std::fs::write(&path, &csv).unwrap();
+        let observed = ObservedPeriod {
+            from: "2026-01-01T00:00:00Z".parse().unwrap(),
+            to: "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let artefact = |content: Content| Artefact {
+            name: "report.csv".into(),
+            content,
+            media_type: "text/csv".into(),
+            origin: "report.csv".into(),
+            tool_version: None,
+            observed,
+        };
+        for content in [Content::File(path.clone()), Content::Bytes(csv.clone())] {
+            let (format, doc) = normalize_within(&artefact(content.clone()), 1 << 20).unwrap();
+            assert_eq!(format.as_deref(), Some("aws-iam-credential-report"));
+            assert!(doc.is_some());
+            // Over the limit: the format from its first bytes, no document
+            // (and no error, although the cut-off bytes do not parse).
+            let (format, doc) = normalize_within(&artefact(content), 200).unwrap();
+            assert_eq!(format.as_deref(), Some("aws-iam-credential-report"));
+            assert!(doc.is_none());
+        }
     }
 
     #[test]

@@ -76,10 +76,16 @@ deny contains msg if {
 	msg := sprintf("%s %s", [describe(c), problem(c)])
 }
 
+# Unproven signatures are common (unsigned commits), so they are summed up
+# by status, one note each with a few examples, rather than one per commit:
+# a year of history holds hundreds of thousands of commits.
+signature_statuses := [[object.get(c, ["signature", "status"], "(absent)"), c] | some c in input.commits]
+
 warn contains msg if {
 	data.evident.parameters.require_signatures != true
-	some c in input.commits
-	not broken[status(c)]
-	status(c) != "good"
-	msg := sprintf("%s %s", [describe(c), problem(c)])
+	some st, text in unproven
+	matching := [c | some p in signature_statuses; p[0] == st; c := p[1]]
+	count(matching) > 0
+	examples := [short(c.sha) | some i, c in matching; i < 3]
+	msg := sprintf("%d commit(s) on %s: each %s (e.g. %s)", [count(matching), input.branch, text, concat(", ", examples)])
 }

@@ -25,6 +25,11 @@ use evident_model::{Diagnostic, Isms};
 
 use crate::{Check, CompiledCheck, Context, Input, Library};
 
+/// The most messages (and warnings) a result keeps: enough to act on, and a
+/// failing check over a year of history must not write hundreds of
+/// megabytes into the ledger. The rest are counted in a last message.
+pub const MAX_MESSAGES: usize = 200;
+
 /// One check to run over one source's latest evidence.
 #[derive(Debug)]
 pub struct Job<'a> {
@@ -77,12 +82,14 @@ pub fn plan<'a>(
             let items: Vec<&EvidenceRecord> = latest
                 .iter()
                 .copied()
+                // Items of the format without a normalised document (over
+                // the collection's size limit) are judged too: as errors,
+                // so that the control is not effective unjudged.
                 .filter(|r| {
-                    r.item.normalized.is_some()
-                        && r.item
-                            .format
-                            .as_deref()
-                            .is_some_and(|f| check.formats.iter().any(|c| c == f))
+                    r.item
+                        .format
+                        .as_deref()
+                        .is_some_and(|f| check.formats.iter().any(|c| c == f))
                 })
                 .collect();
             if items.is_empty() {
@@ -162,12 +169,18 @@ where
     .map(|(input, d)| (d, input))
     .collect();
 
+    // The biggest jobs first, so that the last one to finish is a small
+    // one; results go back in job order.
+    let size = |j: &Job| j.items.iter().map(|r| r.item.size).sum::<u64>();
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&jobs[i])));
     // Each thread compiles a check the first time it meets it.
-    parallel_with(
-        jobs,
+    let mut results: Vec<(usize, CheckResult)> = parallel_with(
+        &order,
         threads,
         HashMap::<&str, Result<CompiledCheck, String>>::new,
-        |compiled, job| {
+        |compiled, &i| {
+            let job = &jobs[i];
             let empty = serde_json::Map::new();
             let context = Context {
                 now: at,
@@ -179,9 +192,11 @@ where
             let check = compiled
                 .entry(job.check.id.as_str())
                 .or_insert_with(|| job.check.compile().map_err(|e| e.to_string()));
-            evaluate_job(job, check.as_ref(), &inputs, &context, at)
+            (i, evaluate_job(job, check.as_ref(), &inputs, &context, at))
         },
-    )
+    );
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 fn evaluate_job(
@@ -236,7 +251,10 @@ fn evaluate_job(
             .normalized
             .as_ref()
             .and_then(|d| inputs.get(d))
-            .ok_or_else(|| "the item has no normalised document".to_string())
+            .ok_or_else(|| {
+                "the artefact was too large to normalise when it was collected, so it was not evaluated"
+                    .to_string()
+            })
             .and_then(|r| r.as_ref().map_err(Clone::clone));
         let input = match input {
             Ok(input) => input,
@@ -261,7 +279,18 @@ fn evaluate_job(
     if !errors.is_empty() {
         result.error = Some(errors.join("; "));
     }
+    cap(&mut result.messages);
+    cap(&mut result.warnings);
     result
+}
+
+/// Keeps the first [`MAX_MESSAGES`] messages and says how many were left out.
+fn cap(messages: &mut Vec<String>) {
+    if messages.len() > MAX_MESSAGES {
+        let omitted = messages.len() - (MAX_MESSAGES - 1);
+        messages.truncate(MAX_MESSAGES - 1);
+        messages.push(format!("… and {omitted} more, not recorded"));
+    }
 }
 
 /// Maps `f` over `items` on up to `threads` threads, keeping the order.
