@@ -80,6 +80,12 @@ pub fn evaluate(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> any
         print_diagnostics(dir, &[diagnostics, more].concat())?;
         return Ok(2);
     }
+    if !store_exists(dir, database_url) {
+        anyhow::bail!(
+            "no evidence store in {} (run `evident collect` first)",
+            dir.join(".evident").display()
+        );
+    }
     let (_, now) = instant(at)?;
     let rt = runtime()?;
     let store = open_store(&rt, dir, database_url)?;

@@ -148,9 +148,26 @@ fn themes(out: &mut String, report: &StatusReport) {
     line("all controls", &total, Some(overall));
     let _ = writeln!(
         out,
-        "  (the last column: the mean share of the audit period, {} to {}, that each control was effective)\n",
+        "  (the last column: the mean share of the audit period, {} to {}, that each control was effective)",
         period_start.strftime("%Y-%m-%d"),
         period_end.strftime("%Y-%m-%d")
+    );
+    // Effective by fresh evidence alone is weaker than effective by checks
+    // that passed over it: say how many are which.
+    let effective: Vec<&ControlAssessment> = report
+        .assessments
+        .iter()
+        .filter(|a| a.status == ControlStatus::Effective)
+        .collect();
+    let checked = effective
+        .iter()
+        .filter(|a| a.requirements.iter().all(|r| r.is_checked()))
+        .count();
+    let _ = writeln!(
+        out,
+        "  of the {} effective controls, {checked} have every evidence requirement judged by checks; {} rest on fresh evidence no check reads\n",
+        effective.len(),
+        effective.len() - checked
     );
 }
 

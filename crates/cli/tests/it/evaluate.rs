@@ -154,6 +154,9 @@ fn statuses_and_findings(repo: &Repo, database_url: Option<&str>) {
         .stdout_has("Controls by status")
         .stdout_has("technological")
         .stdout_has("Worst offenders")
+        .stdout_has(
+            "of the 1 effective controls, 1 have every evidence requirement judged by checks",
+        )
         .stdout_has("CTL-MFA")
         .stdout_has("never collected");
 
@@ -279,6 +282,9 @@ fn check_parameters_are_validated_against_the_checks() {
 #[test]
 fn status_without_a_store_says_how_to_get_one() {
     let repo = scenario();
+    evident_in(repo.path(), None, &["evaluate", "--at", &today()])
+        .expect_code(2)
+        .stderr_has("no evidence store");
     evident_in(repo.path(), None, &["status", "--at", &today()])
         .stdout_has("No evidence store yet");
     assert!(
