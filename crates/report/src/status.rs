@@ -161,11 +161,11 @@ fn themes(out: &mut String, report: &StatusReport) {
         .collect();
     let checked = effective
         .iter()
-        .filter(|a| a.requirements.iter().all(|r| r.is_checked()))
+        .filter(|a| a.requirements.iter().any(|r| r.is_checked()))
         .count();
     let _ = writeln!(
         out,
-        "  of the {} effective controls, {checked} have every evidence requirement judged by checks; {} rest on fresh evidence no check reads\n",
+        "  of the {} effective controls, {checked} passed checks over their evidence; {} rest on fresh evidence that no check reads\n",
         effective.len(),
         effective.len() - checked
     );
