@@ -3,5 +3,5 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=checks");
-    println!("cargo:rerun-if-changed=src/build.rs");
+    println!("cargo:rerun-if-changed=build.rs");
 }
