@@ -76,8 +76,14 @@ pub fn evaluate(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> any
     let (library, diagnostics) = Library::load(dir);
     let (parameters, more) =
         evident_policy::run::parameters(&library, &isms.organisation.check_parameters);
+    // A check whose Rego does not compile is still evaluated, as an error
+    // result for everything it reads (never a pass); any other problem
+    // means the library cannot be trusted to say what to run.
+    let blocking = diagnostics.iter().any(|d| d.code != "invalid-rego") || !more.is_empty();
     if !diagnostics.is_empty() || !more.is_empty() {
         print_diagnostics(dir, &[diagnostics, more].concat())?;
+    }
+    if blocking {
         return Ok(2);
     }
     if !store_exists(dir, database_url) {

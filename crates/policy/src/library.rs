@@ -68,7 +68,9 @@ impl Library {
 
     /// The built-in checks plus the repository's `checks/*.rego` under
     /// `isms_root` (an absent folder means none), with a diagnostic for
-    /// every problem, in file order. Checks with problems are left out.
+    /// every problem, in file order. Checks with problems are left out,
+    /// except one whose only problem is Rego that does not compile
+    /// (`invalid-rego`): it stays, and evaluating it gives an error result.
     pub fn load(isms_root: &Path) -> (Library, Vec<Diagnostic>) {
         let (builtin_checks, builtin_problems) = builtin();
         let mut checks = builtin_checks.clone();
@@ -269,13 +271,17 @@ fn check(
     };
     // The package must match the file name whatever the metadata says, so
     // the Rego is checked even when the metadata is wrong.
-    if let Err(e) = evaluate::compile_check(label, &source, stem) {
-        problems.push(Diagnostic::new(
-            "invalid-rego",
-            Location::new(label.clone(), e.line, e.column),
-            e.message,
-        ));
-    }
+    let compiles = match evaluate::compile_check(label, &source, stem) {
+        Ok(_) => true,
+        Err(e) => {
+            problems.push(Diagnostic::new(
+                "invalid-rego",
+                Location::new(label.clone(), e.line, e.column),
+                e.message,
+            ));
+            false
+        }
+    };
     let Some(metadata) = metadata else {
         return (None, problems);
     };
@@ -286,7 +292,11 @@ fn check(
     let (fixtures, fixture_problems) =
         fixtures::discover(&fixture_dir, fixture_files, &metadata.parameters);
     problems.extend(fixture_problems);
-    if !problems.is_empty() {
+    // A check whose metadata reads but whose Rego does not compile stays
+    // in the library (with its diagnostic): evaluating it records an error
+    // result for what it reads, so its controls fail rather than pass
+    // unjudged. Any other problem leaves it out.
+    if !problems.is_empty() && (compiles || problems.len() > 1) {
         return (None, problems);
     }
     let check = Check {

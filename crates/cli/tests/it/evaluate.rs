@@ -262,6 +262,50 @@ deny contains msg if {
 }
 
 #[test]
+fn a_check_that_does_not_compile_is_an_error_result_naming_its_line() {
+    let repo = scenario();
+    repo.write(
+        "checks/broken-syntax.rego",
+        "# METADATA
+# title: A check with a syntax error
+# custom:
+#   id: broken-syntax
+#   formats: [aws-cloudtrail-trails]
+#   requirements: [A.8.15]
+package evident.checks.broken_syntax
+
+deny contains msg if {
+  some t in input.trails
+  msg := sprintf(\"trail %s\", [t.name]
+}
+",
+    );
+    evident_in(repo.path(), None, &["collect"]).expect_code(1);
+    let evaluated = evident_in(repo.path(), None, &["evaluate", "--at", &today()]);
+    evaluated
+        .expect_code(1)
+        .stderr_has("checks/broken-syntax.rego:")
+        .stdout_has("error  broken-syntax");
+    let found = findings(
+        &evident_in(
+            repo.path(),
+            None,
+            &["check", "--format", "json", "--at", &today()],
+        )
+        .json(),
+    );
+    assert!(
+        found.iter().any(|f| f.code == "failing-control"
+            && f.object == "CTL-LOG"
+            && f.message.contains("broken-syntax")
+            && f.message.contains("checks/broken-syntax.rego:")),
+        "{found:#?}"
+    );
+    // `checks test` still refuses the library.
+    evident_in(repo.path(), None, &["checks", "test"]).expect_code(2);
+}
+
+#[test]
 fn check_parameters_are_validated_against_the_checks() {
     let repo = scenario();
     repo.replace(
