@@ -57,42 +57,28 @@ approval_trailers(c) := [t |
 	lower(t.key) in approval_keys
 ]
 
-approvers(c) := {e |
-	some t in approval_trailers(c)
-	is_string(t.value)
-	e := trailer_email(t.value)
-}
-
-# The merged branches' last commits, when the history read holds them.
-merged_tips(c) := [tip |
-	some i, p in c.parents
-	i > 0
-	tip := commits_by_sha[p]
+# Each change that landed, with what the rules below judge it by, worked
+# out once per commit (the rules would otherwise repeat it).
+landed := [change |
+	some c in input.commits
+	c.first_parent == true
+	trailers := approval_trailers(c)
+	tips := [tip | some i, p in c.parents; i > 0; tip := commits_by_sha[p]]
+	change := {
+		"commit": c,
+		"trailers": count(trailers),
+		"approvers": {e | some t in trailers; is_string(t.value); e := trailer_email(t.value)},
+		"makers": makers_of(c, tips),
+	}
 ]
 
 # The emails of the people who wrote a change. For a merge, the authors of
-# the merged branches' last commits: whoever merges may be the reviewer.
-# When the history read does not reach them, the merge's own author stands
-# in, so an unknown branch cannot make a self-approval pass.
-makers(c) := {e |
-	some tip in merged_tips(c)
-	e := email_of(tip.author)
-} if count(merged_tips(c)) > 0
+# the merged branches' last commits (`tips`): whoever merges may be the
+# reviewer. When the history read does not reach them, the merge's own
+# author stands in, so an unknown branch cannot make a self-approval pass.
+makers_of(_, tips) := {e | some tip in tips; e := email_of(tip.author)} if count(tips) > 0
 
-makers(c) := {e | e := email_of(c.author)} if count(merged_tips(c)) == 0
-
-# Each change that landed, with what the rules below judge it by, worked
-# out once per commit (the rules would otherwise repeat it).
-landed contains change if {
-	some c in input.commits
-	c.first_parent == true
-	change := {
-		"commit": c,
-		"trailers": count(approval_trailers(c)),
-		"approvers": approvers(c),
-		"makers": makers(c),
-	}
-}
+makers_of(c, tips) := {e | e := email_of(c.author)} if count(tips) == 0
 
 describe_change(c) := sprintf("%s %s %q by %s", [change_kind(c), short(c.sha), subject_of(c), author_of(c)])
 

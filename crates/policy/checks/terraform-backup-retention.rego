@@ -90,20 +90,20 @@ replica(r) if object.get(r.unknown, "replicate_source_db", false) == true
 # The managed resources the document describes, in either format: for a
 # plan, each resource as it will be after apply (resources being destroyed
 # or forgotten have no `after` and are left out); for a state, as it is.
-resources contains r if {
-	input.format == "terraform-plan"
-	some c in input.resource_changes
-	c.mode == "managed"
-	is_object(c.after)
-	r := {"address": c.address, "type": c.type, "values": c.after, "unknown": object_or_empty(c.after_unknown)}
-}
-
-resources contains r if {
-	input.format == "terraform-state"
-	some s in input.resources
-	s.mode == "managed"
-	is_object(s.values)
-	r := {"address": s.address, "type": s.type, "values": s.values, "unknown": {}}
-}
-
+resources := array.concat(
+	[r |
+		input.format == "terraform-plan"
+		some c in input.resource_changes
+		c.mode == "managed"
+		is_object(c.after)
+		r := {"address": c.address, "type": c.type, "values": c.after, "unknown": object_or_empty(c.after_unknown)}
+	],
+	[r |
+		input.format == "terraform-state"
+		some s in input.resources
+		s.mode == "managed"
+		is_object(s.values)
+		r := {"address": s.address, "type": s.type, "values": s.values, "unknown": {}}
+	],
+)
 object_or_empty(x) := x if is_object(x) else := {}

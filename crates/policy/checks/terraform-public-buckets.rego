@@ -242,24 +242,25 @@ blocks(x) := [b | some b in x; is_object(b)] if is_array(x) else := []
 # The managed resources the document describes, in either format: for a
 # plan, each resource as it will be after apply (resources being destroyed
 # or forgotten have no `after` and are left out); for a state, as it is.
-resources contains r if {
-	input.format == "terraform-plan"
-	some c in input.resource_changes
-	c.mode == "managed"
-	is_object(c.after)
-	r := {
-		"address": c.address, "type": c.type, "module_address": c.module_address,
-		"index": c.index, "values": c.after, "references": c.references,
-	}
-}
-
-resources contains r if {
-	input.format == "terraform-state"
-	some s in input.resources
-	s.mode == "managed"
-	is_object(s.values)
-	r := {
-		"address": s.address, "type": s.type, "module_address": s.module_address,
-		"index": s.index, "values": s.values, "references": {},
-	}
-}
+resources := array.concat(
+	[r |
+		input.format == "terraform-plan"
+		some c in input.resource_changes
+		c.mode == "managed"
+		is_object(c.after)
+		r := {
+			"address": c.address, "type": c.type, "module_address": c.module_address,
+			"index": c.index, "values": c.after, "references": c.references,
+		}
+	],
+	[r |
+		input.format == "terraform-state"
+		some s in input.resources
+		s.mode == "managed"
+		is_object(s.values)
+		r := {
+			"address": s.address, "type": s.type, "module_address": s.module_address,
+			"index": s.index, "values": s.values, "references": {},
+		}
+	],
+)
