@@ -2,6 +2,7 @@
 //! line and column, a stable code and what was expected.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::Location;
 
@@ -48,6 +49,35 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The bytes of `file` as UTF-8 text, or a `not-utf8` diagnostic at the line
+/// and column (in characters) of the first invalid byte.
+pub fn utf8_text(file: &Arc<str>, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..valid];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        // Columns count characters, and everything before `valid` is UTF-8.
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        let coordinate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Diagnostic::new(
+            "not-utf8",
+            Location::new(file.clone(), coordinate(line), coordinate(column)),
+            format!(
+                "expected UTF-8 text, found the byte 0x{:02x}",
+                e.as_bytes()[valid]
+            ),
+        )
+        .with_hint("save the file as UTF-8")
+    })
+}
+
 /// The diagnostic codes, with what each means; the contract for users.
 pub const CODES: &[(&str, &str)] = &[
     ("io-error", "a file or folder could not be read"),
@@ -92,3 +122,20 @@ pub const CODES: &[(&str, &str)] = &[
         "evident.yaml or a reference names a framework that is not loaded",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_utf8_points_at_the_byte_by_characters() {
+        let file: Arc<str> = "owners.yaml".into();
+        let d = utf8_text(&file, b"owners:\n  - id: \xc3\xa9t\xff\n".to_vec()).unwrap_err();
+        assert_eq!(
+            (d.code, d.location.line, d.location.column),
+            ("not-utf8", 2, 11)
+        );
+        assert!(d.message.contains("0xff"));
+        assert_eq!(utf8_text(&file, b"ok".to_vec()).unwrap(), "ok");
+    }
+}

@@ -1,13 +1,13 @@
-//! Reading the files a check is made of: a size limit, UTF-8 with the
-//! position of the first bad byte, YAML with positions, and sorted folder
+//! Reading the files a check is made of: a size limit, and sorted folder
 //! listings so that diagnostics and fixture order never depend on the file
-//! system.
+//! system. (Text and YAML go through the project's one UTF-8 check,
+//! `evident_model::diagnostic::utf8_text`, and its one YAML reader,
+//! `evident_catalog::yaml`.)
 
 use std::path::Path;
 use std::sync::Arc;
 
 use evident_model::{Diagnostic, Location};
-use serde::de::DeserializeOwned;
 
 /// The largest `.rego` file read. A check is a page or two of Rego; a
 /// megabyte is a generated file or a mistake, not a check.
@@ -71,109 +71,7 @@ pub(crate) fn read(path: &Path, label: &Arc<str>, limit: u64) -> Result<Vec<u8>,
     std::fs::read(path).map_err(|e| Diagnostic::new("io-error", at(), format!("cannot read: {e}")))
 }
 
-/// UTF-8 text, or a diagnostic at the first invalid byte.
-pub(crate) fn utf8(bytes: &[u8], label: &Arc<str>) -> Result<String, Diagnostic> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => {
-            let valid = e.valid_up_to();
-            let before = &bytes[..valid];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-            // Everything before `valid` is UTF-8, so this counts characters.
-            let column = String::from_utf8_lossy(&before[line_start..])
-                .chars()
-                .count()
-                + 1;
-            Err(Diagnostic::new(
-                "not-utf8",
-                Location::new(label.clone(), to_u32(line), to_u32(column)),
-                format!(
-                    "expected UTF-8 text, found the byte 0x{:02x}",
-                    bytes.get(valid).copied().unwrap_or(0)
-                ),
-            ))
-        }
-    }
-}
-
-/// A YAML problem at a 1-based line and column of the YAML text.
-pub(crate) struct YamlError {
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-/// Parses one YAML document. serde-saphyr keeps its nesting and size budgets
-/// on, so a hostile document cannot exhaust the stack.
-pub(crate) fn yaml<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map_or((1, 1), |l| (clamp(l.line()), clamp(l.column())));
-        YamlError {
-            line,
-            column,
-            message: strip_position(&e.without_snippet().to_string()).to_string(),
-        }
-    })
-}
-
-/// Drops serde-saphyr's final " at line L, column C": the position is
-/// carried separately, translated to the file the user edits.
-fn strip_position(text: &str) -> &str {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    match text.rsplit_once(" at line ") {
-        Some((head, tail))
-            if tail
-                .split_once(", column ")
-                .is_some_and(|(line, column)| digits(line) && digits(column)) =>
-        {
-            head
-        }
-        _ => text,
-    }
-}
-
-/// A 1-based coordinate, never 0.
-pub(crate) fn clamp(n: u64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX).max(1)
-}
-
 /// A count as a coordinate, saturating.
 pub(crate) fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bad_byte_is_placed_at_its_character() {
-        let label: Arc<str> = "checks/x.rego".into();
-        let d = utf8(b"package x\n\xc3\xa9t\xff\n", &label).unwrap_err();
-        assert_eq!(
-            (d.code, d.location.line, d.location.column),
-            ("not-utf8", 2, 3)
-        );
-        assert!(d.message.contains("0xff"), "{}", d.message);
-    }
-
-    #[test]
-    fn yaml_errors_carry_their_position_apart_from_the_message() {
-        #[derive(serde::Deserialize, Debug)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct Doc {
-            a: u32,
-        }
-        let e = yaml::<Doc>("a: 1\nb: 2\n").unwrap_err();
-        assert_eq!((e.line, e.column), (2, 1));
-        assert!(e.message.contains("unknown field `b`"), "{}", e.message);
-        assert!(!e.message.contains("at line"), "{}", e.message);
-    }
 }

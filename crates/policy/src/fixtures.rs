@@ -7,14 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use evident_model::check::Outcome;
+use evident_model::diagnostic::utf8_text;
 use evident_model::{Diagnostic, Location};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
 use crate::evaluate::{Context, Input, Verdict};
-use crate::files;
 use crate::library::Check;
+use evident_catalog::yaml::clamp;
 
 /// The evaluation time of fixtures when `test.yaml` names none:
 /// 2026-11-28T00:00:00Z.
@@ -119,15 +120,9 @@ pub(crate) fn discover(
     let mut parameters = Map::new();
     if let Some((_, bytes)) = files.iter().find(|(name, _)| name == "test.yaml") {
         let file = label("test.yaml");
-        match files::utf8(bytes, &file).and_then(|text| {
-            files::yaml::<TestConfig>(&text).map_err(|e| {
-                Diagnostic::new(
-                    "invalid-yaml",
-                    Location::new(file.clone(), e.line, e.column),
-                    e.message,
-                )
-            })
-        }) {
+        match utf8_text(&file, bytes.to_vec())
+            .and_then(|text| evident_catalog::yaml::parse::<TestConfig>(&file, &text))
+        {
             Err(d) => problems.push(d),
             Ok(config) => {
                 if let Some(text) = config.now {
@@ -174,7 +169,7 @@ pub(crate) fn discover(
         let Some(stem) = name.strip_suffix(".expected") else {
             continue;
         };
-        match files::utf8(bytes, &label(name)) {
+        match utf8_text(&label(name), bytes.to_vec()) {
             Ok(text) => {
                 let lines = text
                     .lines()
@@ -241,8 +236,8 @@ pub(crate) fn discover(
 fn at<T>(file: &Arc<str>, value: &Spanned<T>) -> Location {
     Location::new(
         file.clone(),
-        files::clamp(value.referenced.line()),
-        files::clamp(value.referenced.column()),
+        clamp(value.referenced.line()),
+        clamp(value.referenced.column()),
     )
 }
 

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use evident_model::diagnostic::utf8_text;
 use evident_model::{Diagnostic, Location};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
@@ -134,7 +135,7 @@ fn builtin() -> &'static (Vec<Check>, Vec<Diagnostic>) {
             };
             let label: Arc<str> = format!("{BUILTIN_PREFIX}checks/{name}").into();
             let stem = name.trim_end_matches(".rego");
-            let source = match files::utf8(file.contents(), &label) {
+            let source = match utf8_text(&label, file.contents().to_vec()) {
                 Ok(text) => text,
                 Err(d) => {
                     diagnostics.push(d);
@@ -211,7 +212,7 @@ fn repository(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Loaded> {
         }
         let label: Arc<str> = format!("checks/{name}").into();
         let source = match files::read(&folder.join(name), &label, files::MAX_CHECK_BYTES)
-            .and_then(|bytes| files::utf8(&bytes, &label))
+            .and_then(|bytes| utf8_text(&label, bytes))
         {
             Ok(text) => text,
             Err(d) => {

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
 use crate::files;
+use evident_catalog::yaml::clamp;
 
 /// The validated metadata of one check.
 #[derive(Debug)]
@@ -111,8 +112,8 @@ impl Block {
     fn at<T>(&self, file: &Arc<str>, value: &Spanned<T>) -> Location {
         self.locate(
             file,
-            files::clamp(value.referenced.line()),
-            files::clamp(value.referenced.column()),
+            clamp(value.referenced.line()),
+            clamp(value.referenced.column()),
         )
     }
 }
@@ -145,11 +146,12 @@ pub(crate) fn parse(
             "the METADATA block is empty: it needs `title` and `custom` (`id`, `formats`, `requirements`)",
         )]);
     }
-    let raw: RawMetadata = files::yaml(&block.yaml).map_err(|e| {
+    // Parsed as a document of its own, then placed back in the .rego file.
+    let raw: RawMetadata = evident_catalog::yaml::parse(file, &block.yaml).map_err(|d| {
         vec![Diagnostic::new(
-            "invalid-yaml",
-            block.locate(file, e.line, e.column),
-            format!("METADATA: {}", e.message),
+            d.code,
+            block.locate(file, d.location.line, d.location.column),
+            format!("METADATA: {}", d.message),
         )]
     })?;
     let mut problems = Vec::new();

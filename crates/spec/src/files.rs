@@ -53,39 +53,8 @@ pub(crate) fn read(root: &Path, relative: &str) -> Result<Option<TextFile>, Diag
         .with_hint("split large registers into several files (one per team or area)"));
     }
     let bytes = std::fs::read(&path).map_err(io_error)?;
-    let text = decode(&name, bytes)?;
+    let text = evident_model::diagnostic::utf8_text(&name, bytes)?;
     Ok(Some(TextFile { name, text }))
-}
-
-/// UTF-8 text, or a diagnostic at the first invalid byte.
-pub(crate) fn decode(name: &Arc<str>, bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..valid];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        // Columns count characters, and everything before `valid` is UTF-8.
-        let column = String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count()
-            + 1;
-        Diagnostic::new(
-            "not-utf8",
-            Location::new(name.clone(), to_u32(line), to_u32(column)),
-            format!(
-                "expected UTF-8 text, found the byte 0x{:02x}",
-                e.as_bytes()[valid]
-            ),
-        )
-        .with_hint("save the file as UTF-8")
-    })
-}
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// The files of `root/dir` with one of `extensions`, as repository-relative
@@ -118,20 +87,4 @@ pub(crate) fn list(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<St
     }
     names.sort();
     Ok(names)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn non_utf8_points_at_the_byte() {
-        let name: Arc<str> = "owners.yaml".into();
-        let d = decode(&name, b"owners:\n  - id: \xc3\xa9t\xff\n".to_vec()).unwrap_err();
-        assert_eq!(
-            (d.code, d.location.line, d.location.column),
-            ("not-utf8", 2, 11)
-        );
-        assert!(d.message.contains("0xff"));
-    }
 }
