@@ -129,7 +129,7 @@ pub(crate) fn write_repository(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// The (code, object) pairs found, for the codes under test.
-fn pairs(found: &[Finding], code: &str) -> Vec<String> {
+pub(crate) fn pairs(found: &[Finding], code: &str) -> Vec<String> {
     found
         .iter()
         .filter(|f| f.code.as_str() == code)

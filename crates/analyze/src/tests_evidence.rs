@@ -10,7 +10,7 @@ use evident_model::hash::ContentHash;
 use evident_model::status::{EvidenceRecord, Observations};
 use evident_model::time::parse_date;
 
-use crate::tests::{BASE, write_repository};
+use crate::tests::{BASE, pairs, write_repository};
 
 fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()
@@ -101,14 +101,6 @@ fn findings(
         &Observations::new(evidence, results),
         now,
     )
-}
-
-fn pairs(found: &[Finding], code: &str) -> Vec<String> {
-    found
-        .iter()
-        .filter(|f| f.code.as_str() == code)
-        .map(|f| format!("{} {}", f.object_id, f.severity.as_str()))
-        .collect()
 }
 
 const NOW: &str = "2026-11-28T12:00:00Z";

@@ -86,12 +86,7 @@ pub fn evaluate(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> any
     if blocking {
         return Ok(2);
     }
-    if !store_exists(dir, database_url) {
-        anyhow::bail!(
-            "no evidence store in {} (run `evident collect` first)",
-            dir.join(".evident").display()
-        );
-    }
+    require_store(dir, database_url)?;
     let (_, now) = instant(at)?;
     let rt = runtime()?;
     let store = open_store(&rt, dir, database_url)?;
@@ -197,7 +192,8 @@ pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyho
         return Ok(2);
     };
     let (date, now) = instant(at)?;
-    let recorded = match store_exists(dir, database_url) {
+    let has_store = store_exists(dir, database_url);
+    let recorded = match has_store {
         true => {
             let rt = runtime()?;
             let store = open_store(&rt, dir, database_url)?;
@@ -224,7 +220,7 @@ pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyho
         failures: &recorded.failures,
     };
     let mut text = evident_report::status::text(&report);
-    if !store_exists(dir, database_url) {
+    if !has_store {
         text.push_str("\nNo evidence store yet: `evident collect` gathers evidence, `evident evaluate` judges it.\n");
     }
     write_out(None, &text)?;
@@ -232,6 +228,18 @@ pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyho
         .iter()
         .any(|f| f.severity == evident_model::finding::Severity::Error);
     Ok(u8::from(errors))
+}
+
+/// An error unless there is a store to read: commands that only read or
+/// judge evidence never create an empty store.
+pub(crate) fn require_store(dir: &Path, database_url: Option<&str>) -> anyhow::Result<()> {
+    if !store_exists(dir, database_url) {
+        anyhow::bail!(
+            "no evidence store in {} (run `evident collect` first)",
+            dir.join(".evident").display()
+        );
+    }
+    Ok(())
 }
 
 /// Whether there is a store to read: a database URL, or the embedded

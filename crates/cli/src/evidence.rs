@@ -294,12 +294,7 @@ pub fn verify(pack: Option<&Path>, dir: &Path, database_url: Option<&str>) -> an
             pack.display()
         );
     }
-    if database_url.is_none() && !dir.join(".evident").join("store.db").exists() {
-        bail!(
-            "no evidence store in {} (run `evident collect` first)",
-            dir.join(".evident").display()
-        );
-    }
+    crate::evaluate::require_store(dir, database_url)?;
     let rt = runtime()?;
     let store = open_store(&rt, dir, database_url)?;
     let report = rt

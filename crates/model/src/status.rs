@@ -51,6 +51,18 @@ impl ControlStatus {
         ControlStatus::NotApplicable,
     ];
 
+    /// How bad the status is, for ordering: failing (3) > missing (2) >
+    /// stale (1) > effective and not-applicable (0). A control is as bad as
+    /// its worst evidence requirement.
+    pub fn badness(self) -> u8 {
+        match self {
+            ControlStatus::Effective | ControlStatus::NotApplicable => 0,
+            ControlStatus::Stale => 1,
+            ControlStatus::Missing => 2,
+            ControlStatus::Failing => 3,
+        }
+    }
+
     /// The stable spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -289,15 +301,8 @@ pub fn assess_control<'a>(
 /// The worst of several requirement statuses (failing > missing > stale >
 /// effective); `missing` when there are none.
 fn worst(statuses: impl Iterator<Item = ControlStatus>) -> ControlStatus {
-    let rank = |s: ControlStatus| match s {
-        ControlStatus::Effective => 0,
-        ControlStatus::Stale => 1,
-        ControlStatus::Missing => 2,
-        ControlStatus::Failing => 3,
-        ControlStatus::NotApplicable => 0,
-    };
     statuses
-        .max_by_key(|s| rank(*s))
+        .max_by_key(|s| s.badness())
         .unwrap_or(ControlStatus::Missing)
 }
 

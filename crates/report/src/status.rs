@@ -258,16 +258,10 @@ fn first_line(text: &str) -> String {
 }
 
 fn worst(out: &mut String, report: &StatusReport) {
-    let rank = |s: ControlStatus| match s {
-        ControlStatus::Failing => 0,
-        ControlStatus::Missing => 1,
-        ControlStatus::Stale => 2,
-        ControlStatus::Effective | ControlStatus::NotApplicable => 3,
-    };
     let mut bad: Vec<&ControlAssessment> = report
         .assessments
         .iter()
-        .filter(|a| rank(a.status) < 3)
+        .filter(|a| a.status.badness() > 0)
         .collect();
     if bad.is_empty() {
         let _ = writeln!(out, "Every implemented control is effective.");
@@ -283,8 +277,9 @@ fn worst(out: &mut String, report: &StatusReport) {
             .sum::<usize>()
     };
     bad.sort_by(|a, b| {
-        rank(a.status)
-            .cmp(&rank(b.status))
+        b.status
+            .badness()
+            .cmp(&a.status.badness())
             .then(failures(b).cmp(&failures(a)))
             .then(a.control.id.cmp(&b.control.id))
     });

@@ -134,6 +134,18 @@ fn evident_in(repo: &Path, database_url: Option<&str>, args: &[&str]) -> Run {
     run(cmd)
 }
 
+/// The findings of `evident check --format json --at AT` on the embedded store.
+fn check_findings(repo: &Repo, at: &str) -> Vec<crate::util::Finding> {
+    findings(
+        &evident_in(
+            repo.path(),
+            None,
+            &["check", "--format", "json", "--at", at],
+        )
+        .json(),
+    )
+}
+
 fn statuses_and_findings(repo: &Repo, database_url: Option<&str>) {
     let today = today();
     // The MDM file is absent: that source fails, the others are collected.
@@ -188,14 +200,7 @@ fn evaluate_derives_effective_failing_stale_and_missing_controls() {
     let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(40 * 24))
         .strftime("%Y-%m-%d")
         .to_string();
-    let found = findings(
-        &evident_in(
-            repo.path(),
-            None,
-            &["check", "--format", "json", "--at", &later],
-        )
-        .json(),
-    );
+    let found = check_findings(&repo, &later);
     assert!(
         found
             .iter()
@@ -205,14 +210,7 @@ fn evaluate_derives_effective_failing_stale_and_missing_controls() {
     let before = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48))
         .strftime("%Y-%m-%d")
         .to_string();
-    let found = findings(
-        &evident_in(
-            repo.path(),
-            None,
-            &["check", "--format", "json", "--at", &before],
-        )
-        .json(),
-    );
+    let found = check_findings(&repo, &before);
     let missing: Vec<&str> = found
         .iter()
         .filter(|f| f.code == "missing-evidence")
@@ -245,14 +243,7 @@ deny contains msg if {
     evident_in(repo.path(), None, &["collect"]).expect_code(1);
     let evaluated = evident_in(repo.path(), None, &["evaluate", "--at", &today()]);
     evaluated.expect_code(1).stdout_has("error  broken-time");
-    let found = findings(
-        &evident_in(
-            repo.path(),
-            None,
-            &["check", "--format", "json", "--at", &today()],
-        )
-        .json(),
-    );
+    let found = check_findings(&repo, &today());
     assert!(
         found.iter().any(|f| f.code == "failing-control"
             && f.object == "CTL-LOG"
@@ -286,14 +277,7 @@ deny contains msg if {
         .expect_code(1)
         .stderr_has("checks/broken-syntax.rego:")
         .stdout_has("error  broken-syntax");
-    let found = findings(
-        &evident_in(
-            repo.path(),
-            None,
-            &["check", "--format", "json", "--at", &today()],
-        )
-        .json(),
-    );
+    let found = check_findings(&repo, &today());
     assert!(
         found.iter().any(|f| f.code == "failing-control"
             && f.object == "CTL-LOG"
@@ -371,16 +355,9 @@ fn evidence_provided_by_hand_is_uploaded_to_a_manual_source() {
     .write("training-2026.csv", "name,completed\nalice,2026-10-01\n");
     let today = today();
     let missing = |repo: &Repo| {
-        findings(
-            &evident_in(
-                repo.path(),
-                None,
-                &["check", "--format", "json", "--at", &today],
-            )
-            .json(),
-        )
-        .into_iter()
-        .any(|f| f.code == "missing-evidence" && f.object == "CTL-TRAIN")
+        check_findings(repo, &today)
+            .into_iter()
+            .any(|f| f.code == "missing-evidence" && f.object == "CTL-TRAIN")
     };
     evident_in(repo.path(), None, &["collect"]).expect_code(1);
     assert!(missing(&repo));
