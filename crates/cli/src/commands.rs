@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             database_url,
         } => {
-            let at = crate::evaluate::instant(optional_date("--at", at.as_deref())?)?;
+            let at = crate::evaluate::instant(optional_date("--at", at.as_deref())?);
             check(
                 &dir_or_cwd(dir),
                 format,
@@ -102,12 +102,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 },
         } => {
             // A date stands for the start of its day (UTC).
-            let observed = optional_date("--observed", observed.as_deref())?
-                .map(|d| {
-                    jiff::tz::TimeZone::UTC
-                        .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-                })
-                .transpose()?;
+            let observed =
+                optional_date("--observed", observed.as_deref())?.map(time::start_of_day);
             evidence::add(
                 &dir_or_cwd(dir),
                 &source,
@@ -158,10 +154,11 @@ fn optional_date(flag: &str, text: Option<&str>) -> anyhow::Result<Option<Date>>
         .transpose()
 }
 
+/// A date option, or today (UTC, as everywhere `--at` is read).
 fn date_or_today(text: Option<&str>) -> anyhow::Result<Date> {
     match text {
         Some(t) => time::parse_date(t).with_context(|| "invalid date".to_string()),
-        None => Ok(jiff::ZonedDateTime::now().date()),
+        None => Ok(time::date_of(jiff::Timestamp::now())),
     }
 }
 
@@ -465,7 +462,7 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     let status = check(
         &dir,
         Format::Text,
-        crate::evaluate::instant(Some(at))?,
+        crate::evaluate::instant(Some(at)),
         None,
         None,
     )?;

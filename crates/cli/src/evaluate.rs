@@ -4,34 +4,23 @@
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::Context as _;
 use evident_catalog::Catalog;
 use evident_model::check::{CheckResult, Outcome};
 use evident_model::evidence::{CollectionFailure, Timestamp};
 use evident_model::status::{self, ControlStatus, EvidenceRecord, Observations};
-use evident_model::time::Date;
+use evident_model::time::{self, Date};
 use evident_policy::Library;
 use evident_store::{EvidenceFilter, Store};
 
 use crate::commands::{print_diagnostics, readable, write_out};
 use crate::evidence::{open_store, runtime};
 
-/// The instant an `--at DATE` stands for: now when it is today (or
-/// absent), else the end of that day in UTC, so that everything recorded
-/// on that day counts.
-pub(crate) fn instant(at: Option<Date>) -> anyhow::Result<(Date, Timestamp)> {
+/// The date and instant an `--at DATE` stands for (`time::as_of`), as of
+/// the clock now; today without `--at`.
+pub(crate) fn instant(at: Option<Date>) -> (Date, Timestamp) {
     let now = Timestamp::now();
-    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
-    match at {
-        None => Ok((today, now)),
-        Some(date) if date == today => Ok((date, now)),
-        Some(date) => {
-            let end = jiff::tz::TimeZone::UTC
-                .to_timestamp(date.at(23, 59, 59, 999_999_999))
-                .context("the date is out of range")?;
-            Ok((date, end))
-        }
-    }
+    let date = at.unwrap_or_else(|| time::date_of(now));
+    (date, time::as_of(date, now))
 }
 
 /// Evidence, results and failed collections, as recorded in the store.
@@ -87,7 +76,7 @@ pub fn evaluate(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> any
         return Ok(2);
     }
     require_store(dir, database_url)?;
-    let (_, now) = instant(at)?;
+    let (_, now) = instant(at);
     let rt = runtime()?;
     let store = open_store(&rt, dir, database_url)?;
     let recorded = rt.block_on(recorded(&store))?;
@@ -191,7 +180,7 @@ pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyho
     let Some(isms) = readable(dir)? else {
         return Ok(2);
     };
-    let (date, now) = instant(at)?;
+    let (date, now) = instant(at);
     let has_store = store_exists(dir, database_url);
     let recorded = match has_store {
         true => {

@@ -31,6 +31,36 @@ pub struct Cadence {
     pub unit: CadenceUnit,
 }
 
+/// The first instant of a day, in UTC.
+pub fn start_of_day(date: Date) -> jiff::Timestamp {
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or(jiff::Timestamp::MIN)
+}
+
+/// The last instant of a day, in UTC.
+pub fn end_of_day(date: Date) -> jiff::Timestamp {
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(date.at(23, 59, 59, 999_999_999))
+        .unwrap_or(jiff::Timestamp::MAX)
+}
+
+/// The date (UTC) of an instant.
+pub fn date_of(instant: jiff::Timestamp) -> Date {
+    jiff::tz::TimeZone::UTC.to_datetime(instant).date()
+}
+
+/// The instant an evaluation "as of `date`" stands for, given the present
+/// moment `now`: `now` itself when the date is today, else the end of that
+/// day, so that everything recorded on it counts (and nothing later does).
+pub fn as_of(date: Date, now: jiff::Timestamp) -> jiff::Timestamp {
+    if date == date_of(now) {
+        now
+    } else {
+        end_of_day(date)
+    }
+}
+
 /// Why a cadence could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CadenceError {
@@ -206,6 +236,22 @@ mod tests {
     fn check(text: &str, expected: Option<&str>) {
         let parsed = text.parse::<Cadence>().ok().map(|c| c.to_string());
         assert_eq!(parsed.as_deref(), expected, "{text}");
+    }
+
+    #[test]
+    fn a_date_stands_for_now_when_it_is_today_else_for_its_end() {
+        let now: jiff::Timestamp = "2026-11-28T12:34:56Z".parse().unwrap();
+        let date = |t: &str| parse_date(t).unwrap();
+        assert_eq!(as_of(date("2026-11-28"), now), now);
+        assert_eq!(
+            as_of(date("2026-11-27"), now).to_string(),
+            "2026-11-27T23:59:59.999999999Z"
+        );
+        assert_eq!(
+            start_of_day(date("2026-11-27")).to_string(),
+            "2026-11-27T00:00:00Z"
+        );
+        assert_eq!(date_of(now), date("2026-11-28"));
     }
 
     #[test]
