@@ -43,6 +43,19 @@ pub(crate) fn open_store(
         .context("cannot open the evidence store")
 }
 
+/// The store that evidence is about to be recorded in, its public key
+/// recorded in `evident.yaml` on first use.
+fn store_to_record_in(
+    dir: &Path,
+    isms: &evident_model::Isms,
+    database_url: Option<&str>,
+) -> anyhow::Result<(tokio::runtime::Runtime, Store)> {
+    let rt = runtime()?;
+    let store = open_store(&rt, dir, database_url)?;
+    crate::commands::record_public_key(dir, isms, &store.public_key_hex())?;
+    Ok((rt, store))
+}
+
 /// Who is collecting: the CI identity when there is one, else user@host.
 fn identity() -> String {
     let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
@@ -129,9 +142,7 @@ pub fn collect(dir: &Path, only: &[String], database_url: Option<&str>) -> anyho
     if only.is_empty() {
         selected = isms.sources.iter().collect();
     }
-    let rt = runtime()?;
-    let store = open_store(&rt, dir, database_url)?;
-    crate::commands::record_public_key(dir, &isms, &store.public_key_hex())?;
+    let (rt, store) = store_to_record_in(dir, &isms, database_url)?;
 
     let cx = evident_collect::Context {
         root: dir.to_path_buf(),
@@ -253,9 +264,7 @@ pub fn add(
     let Some(source) = isms.sources.iter().find(|s| s.name == source) else {
         bail!("no source `{source}` in sources.yaml");
     };
-    let rt = runtime()?;
-    let store = open_store(&rt, dir, database_url)?;
-    crate::commands::record_public_key(dir, &isms, &store.public_key_hex())?;
+    let (rt, store) = store_to_record_in(dir, &isms, database_url)?;
     let cx = evident_collect::Context {
         root: dir.to_path_buf(),
         now: jiff::Timestamp::now(),

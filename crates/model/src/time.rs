@@ -120,28 +120,27 @@ impl Cadence {
 
     fn shift_instant(self, instant: jiff::Timestamp, sign: i64) -> Option<jiff::Timestamp> {
         let utc = jiff::tz::TimeZone::UTC;
-        let civil = utc.to_datetime(instant);
-        let count = sign * i64::from(self.count);
-        let span = match self.unit {
-            CadenceUnit::Days => jiff::Span::new().try_days(count),
-            CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
-            CadenceUnit::Months => jiff::Span::new().try_months(count),
-            CadenceUnit::Years => jiff::Span::new().try_years(count),
-        };
-        span.ok()
-            .and_then(|s| civil.checked_add(s).ok())
-            .and_then(|dt| utc.to_timestamp(dt).ok())
+        let civil = utc
+            .to_datetime(instant)
+            .checked_add(self.span(sign)?)
+            .ok()?;
+        utc.to_timestamp(civil).ok()
     }
 
     fn shift(self, date: Date, sign: i64) -> Option<Date> {
+        date.checked_add(self.span(sign)?).ok()
+    }
+
+    /// The cadence as a calendar span, forwards (`sign` 1) or backwards (-1).
+    fn span(self, sign: i64) -> Option<jiff::Span> {
         let count = sign * i64::from(self.count);
-        let span = match self.unit {
+        match self.unit {
             CadenceUnit::Days => jiff::Span::new().try_days(count),
             CadenceUnit::Weeks => jiff::Span::new().try_weeks(count),
             CadenceUnit::Months => jiff::Span::new().try_months(count),
             CadenceUnit::Years => jiff::Span::new().try_years(count),
-        };
-        span.ok().and_then(|s| date.checked_add(s).ok())
+        }
+        .ok()
     }
 }
 
