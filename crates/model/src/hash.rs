@@ -61,23 +61,13 @@ impl<'de> serde::Deserialize<'de> for ContentHash {
 impl ContentHash {
     /// The 32 digest bytes.
     pub fn bytes(&self) -> [u8; 32] {
-        let hex = &self.0["sha256:".len()..];
-        let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0);
-        }
-        out
+        // Construction guarantees 64 lowercase hex digits.
+        crate::hex::decode(self.hex()).unwrap_or([0; 32])
     }
 
     /// A hash from 32 digest bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        use fmt::Write;
-        let mut text = String::with_capacity(71);
-        text.push_str("sha256:");
-        for b in bytes {
-            let _ = write!(text, "{b:02x}");
-        }
-        Self(text)
+        Self(format!("sha256:{}", crate::hex::encode(&bytes)))
     }
 
     /// The 64 hex digits, without the `sha256:` prefix (blob file names).

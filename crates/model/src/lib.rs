@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod finding;
 pub mod framework;
 pub mod hash;
+pub mod hex;
 pub mod isms;
 pub mod location;
 pub mod organisation;

@@ -23,7 +23,7 @@ pub(crate) fn load_or_create(path: &Path) -> Result<SigningKey> {
 
 fn parse(path: &Path, text: &str) -> Result<SigningKey> {
     check_private(path)?;
-    let seed = hex::decode::<32>(text.trim()).ok_or_else(|| StoreError::Key {
+    let seed = hex::decode_any_case::<32>(text.trim()).ok_or_else(|| StoreError::Key {
         path: path.to_path_buf(),
         reason: "expected 64 hex digits (an ed25519 secret seed)".into(),
     })?;

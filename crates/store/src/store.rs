@@ -98,7 +98,7 @@ impl Store {
     pub async fn open(config: StoreConfig) -> Result<Self> {
         let mut trusted = Vec::with_capacity(config.trusted_keys.len() + 1);
         for text in &config.trusted_keys {
-            let k = hex::decode::<32>(text.trim()).ok_or_else(|| {
+            let k = hex::decode_any_case::<32>(text.trim()).ok_or_else(|| {
                 StoreError::Config(format!(
                     "trusted key `{text}` is not 64 hex digits (an ed25519 public key)"
                 ))
@@ -131,6 +131,19 @@ impl Store {
     /// This store's ed25519 public key, 64 hex digits.
     pub fn public_key_hex(&self) -> String {
         hex::encode(&self.key.verifying_key().to_bytes())
+    }
+
+    /// This store's ed25519 public key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
+    /// Signs `message` with the store's key (pure Ed25519, RFC 8032): what
+    /// attestations about the store's contents are signed with, so one
+    /// public key verifies checkpoints and attestations alike.
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.key.sign(message).to_bytes()
     }
 
     /// Records an evidence item: the artefact (and its normalised JSON
