@@ -13,7 +13,8 @@ use evident_spec::approve::{self, Subject};
 use evident_spec::scaffold::{self, Template};
 
 use crate::cli::{
-    ApproveSubject, CatalogCommand, ChecksCommand, Cli, Command, EvidenceCommand, Format,
+    ApproveSubject, AttestCommand, CatalogCommand, ChecksCommand, Cli, Command, EvidenceCommand,
+    Format,
 };
 use crate::evidence;
 
@@ -62,10 +63,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             database_url,
         } => evidence::collect(&dir_or_cwd(dir), &sources, database_url.as_deref()),
         Command::Verify {
-            pack,
+            pack: Some(pack),
+            trusted_keys,
+            ..
+        } => crate::attest::verify_pack(&pack, &trusted_keys),
+        Command::Verify {
+            pack: None,
             dir,
             database_url,
-        } => evidence::verify(pack.as_deref(), &dir_or_cwd(dir), database_url.as_deref()),
+            ..
+        } => evidence::verify(&dir_or_cwd(dir), database_url.as_deref()),
         Command::Evidence {
             command:
                 EvidenceCommand::List {
@@ -140,6 +147,89 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             optional_date("--at", at.as_deref())?,
             database_url.as_deref(),
         ),
+        Command::Report {
+            kind,
+            dir,
+            format,
+            output,
+            at,
+            from,
+            to,
+            interval,
+            framework,
+            database_url,
+        } => crate::reports::report(crate::reports::ReportRequest {
+            kind,
+            dir: dir_or_cwd(dir),
+            format,
+            output,
+            at: optional_date("--at", at.as_deref())?,
+            from: optional_date("--from", from.as_deref())?,
+            to: optional_date("--to", to.as_deref())?,
+            interval,
+            framework,
+            database_url,
+        }),
+        Command::AuditPack {
+            dir,
+            from,
+            to,
+            output,
+            sample,
+            seed,
+            database_url,
+        } => crate::reports::audit_pack(crate::reports::PackRequest {
+            dir: dir_or_cwd(dir),
+            from: required_date("--from", &from)?,
+            to: required_date("--to", &to)?,
+            output,
+            sample: sample.zip(seed),
+            database_url,
+        }),
+        Command::Attest { command } => match command {
+            AttestCommand::Evidence {
+                index,
+                output,
+                dir,
+                database_url,
+            } => crate::attest::evidence(
+                &dir_or_cwd(dir),
+                index,
+                output.as_deref(),
+                database_url.as_deref(),
+            ),
+            AttestCommand::Result {
+                index,
+                output,
+                dir,
+                database_url,
+            } => crate::attest::result(
+                &dir_or_cwd(dir),
+                index,
+                output.as_deref(),
+                database_url.as_deref(),
+            ),
+            AttestCommand::File {
+                file,
+                output,
+                dir,
+                database_url,
+            } => crate::attest::file(
+                &dir_or_cwd(dir),
+                &file,
+                output.as_deref(),
+                database_url.as_deref(),
+            ),
+            AttestCommand::Key { dir, database_url } => {
+                crate::attest::key(&dir_or_cwd(dir), database_url.as_deref())
+            }
+            AttestCommand::Verify {
+                envelope,
+                file,
+                public_key,
+                subject_name,
+            } => crate::attest::verify(&envelope, &file, &public_key, subject_name.as_deref()),
+        },
         Command::Demo { keep, at } => demo(keep, date_or_today(at.as_deref())?),
     }
 }
@@ -152,6 +242,11 @@ fn dir_or_cwd(dir: Option<PathBuf>) -> PathBuf {
 fn optional_date(flag: &str, text: Option<&str>) -> anyhow::Result<Option<Date>> {
     text.map(|t| time::parse_date(t).with_context(|| format!("invalid date: {flag} {t}")))
         .transpose()
+}
+
+/// A date option that must be given.
+fn required_date(flag: &str, text: &str) -> anyhow::Result<Date> {
+    time::parse_date(text).with_context(|| format!("invalid date: {flag} {text}"))
 }
 
 /// A date option, or today (UTC, as everywhere `--at` is read).
@@ -167,13 +262,18 @@ fn stdout_is_terminal() -> bool {
 }
 
 pub(crate) fn write_out(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    write_bytes(output, text.as_bytes())
+}
+
+/// Writes to `output`, or to standard output.
+pub(crate) fn write_bytes(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(bytes)?;
             out.flush()?;
             Ok(())
         }
@@ -391,6 +491,50 @@ const DEMO_AGED_EVIDENCE: &[(&str, u32, &str)] = &[(
     "a nightly `terraform plan` export that stopped running",
 )];
 
+/// The demo's audit outputs: the SoA, the metrics page and an audit pack
+/// of the audit period, verified offline. Returns 0 when the pack verifies.
+fn demo_outputs(dir: &Path, at: Date) -> anyhow::Result<u8> {
+    use crate::cli::{ReportFormat, ReportKind, TrendInterval};
+    use crate::reports::{PackRequest, ReportRequest, audit_pack, report};
+
+    let out = dir.join("reports");
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let report_to = |kind: ReportKind, format: ReportFormat, name: &str| {
+        let path = out.join(name);
+        let status = report(ReportRequest {
+            kind,
+            dir: dir.to_path_buf(),
+            format: Some(format),
+            output: Some(path.clone()),
+            at: Some(at),
+            from: None,
+            to: None,
+            interval: TrendInterval::Week,
+            framework: None,
+            database_url: None,
+        })?;
+        eprintln!("evident demo: wrote {}", path.display());
+        Ok::<u8, anyhow::Error>(status)
+    };
+    eprintln!("\nevident demo: the Statement of Applicability and the KPI report\n");
+    report_to(ReportKind::Soa, ReportFormat::Xlsx, "soa.xlsx")?;
+    report_to(ReportKind::Soa, ReportFormat::Html, "soa.html")?;
+    report_to(ReportKind::Metrics, ReportFormat::Html, "metrics.html")?;
+    eprintln!(
+        "\nevident demo: an audit pack of the last 90 days, sampled, then verified offline\n"
+    );
+    let pack = out.join("audit-pack.tar");
+    audit_pack(PackRequest {
+        dir: dir.to_path_buf(),
+        from: at.saturating_sub(jiff::Span::new().days(89)),
+        to: at,
+        output: pack.clone(),
+        sample: Some((3, 2026)),
+        database_url: None,
+    })?;
+    crate::attest::verify_pack(&pack, &[])
+}
+
 fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
     let temp;
     let dir = match keep {
@@ -449,7 +593,7 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
         return Ok(2);
     }
     eprintln!("\nevident demo: verifying the evidence store\n");
-    if evidence::verify(None, &dir, None)? != 0 {
+    if evidence::verify(&dir, None)? != 0 {
         return Ok(2);
     }
     eprintln!("\nevident demo: evaluating the checks over the latest evidence\n");
@@ -466,7 +610,13 @@ fn demo(keep: Option<PathBuf>, at: Date) -> anyhow::Result<u8> {
         None,
         None,
     )?;
-    // Findings are the point of the demo; only an unreadable example or a
-    // broken store fails it.
-    Ok(if status == 2 { 2 } else { 0 })
+    if status == 2 {
+        return Ok(2);
+    }
+    if demo_outputs(&dir, at)? != 0 {
+        return Ok(2);
+    }
+    // Findings are the point of the demo; only an unreadable example, a
+    // broken store or a pack that does not verify fails it.
+    Ok(0)
 }

@@ -4,7 +4,6 @@
 use std::io::Read;
 use std::path::Path;
 
-use evident_catalog::Catalog;
 use evident_model::check::{CheckResult, Outcome};
 use evident_model::evidence::{CollectionFailure, Timestamp};
 use evident_model::status::{self, ControlStatus, EvidenceRecord, Observations};
@@ -24,6 +23,7 @@ pub(crate) fn instant(at: Option<Date>) -> (Date, Timestamp) {
 }
 
 /// Evidence, results and failed collections, as recorded in the store.
+#[derive(Default)]
 pub(crate) struct Recorded {
     pub observations: Observations,
     pub failures: Vec<CollectionFailure>,
@@ -177,45 +177,30 @@ fn summary(
 
 /// `evident status`.
 pub fn status(dir: &Path, at: Option<Date>, database_url: Option<&str>) -> anyhow::Result<u8> {
-    let Some(isms) = readable(dir)? else {
+    let Some(g) = crate::reports::Gathered::read(dir, at, database_url)? else {
         return Ok(2);
     };
-    let (date, now) = instant(at);
-    let has_store = store_exists(dir, database_url);
-    let recorded = match has_store {
-        true => {
-            let rt = runtime()?;
-            let store = open_store(&rt, dir, database_url)?;
-            let recorded = rt.block_on(recorded(&store))?;
-            rt.block_on(store.close());
-            recorded
-        }
-        false => Recorded {
-            observations: Observations::default(),
-            failures: Vec::new(),
-        },
-    };
-    let catalog = Catalog::with_user_frameworks(&isms.frameworks);
-    let findings =
-        evident_analyze::analyze_with_evidence(&isms, &catalog, date, &recorded.observations, now);
-    let assessments = status::assess(&isms, &recorded.observations, now);
+    let assessments = status::assess(&g.isms, &g.recorded.observations, g.now);
     let report = evident_report::status::StatusReport {
-        isms: &isms,
-        catalog: &catalog,
-        at: now,
+        isms: &g.isms,
+        catalog: &g.catalog,
+        at: g.now,
         assessments: &assessments,
-        findings: &findings,
-        observations: &recorded.observations,
-        failures: &recorded.failures,
+        findings: &g.findings,
+        observations: &g.recorded.observations,
+        failures: &g.recorded.failures,
     };
     let mut text = evident_report::status::text(&report);
-    if !has_store {
+    if g.store.is_none() {
         text.push_str("\nNo evidence store yet: `evident collect` gathers evidence, `evident evaluate` judges it.\n");
     }
     write_out(None, &text)?;
-    let errors = findings
+    let errors = g
+        .findings
         .iter()
         .any(|f| f.severity == evident_model::finding::Severity::Error);
+    drop(assessments);
+    g.close();
     Ok(u8::from(errors))
 }
 

@@ -296,13 +296,7 @@ pub fn add(
 }
 
 /// `evident verify`.
-pub fn verify(pack: Option<&Path>, dir: &Path, database_url: Option<&str>) -> anyhow::Result<u8> {
-    if let Some(pack) = pack {
-        bail!(
-            "verifying an audit pack ({}) is not supported yet: audit packs come with `evident audit-pack`",
-            pack.display()
-        );
-    }
+pub fn verify(dir: &Path, database_url: Option<&str>) -> anyhow::Result<u8> {
     crate::evaluate::require_store(dir, database_url)?;
     let rt = runtime()?;
     let store = open_store(&rt, dir, database_url)?;

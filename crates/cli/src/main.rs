@@ -5,11 +5,13 @@
 //! findings), 1 error-level findings, 2 the input could not be read or the
 //! command failed. A closed pipe is success.
 
+mod attest;
 mod checks;
 mod cli;
 mod commands;
 mod evaluate;
 mod evidence;
+mod reports;
 
 use std::io::Write;
 use std::process::ExitCode;

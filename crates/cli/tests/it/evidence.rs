@@ -210,7 +210,7 @@ fn verify_without_a_store_says_so() {
         .stderr_has("no evidence store");
     evident_in(repo.path(), &["verify", "pack.tar"])
         .expect_code(2)
-        .stderr_has("not supported yet");
+        .stderr_has("cannot read the audit pack pack.tar: pack.tar: No such file");
 }
 
 /// `evident collect` in `repo`, running in the background.

@@ -11,6 +11,8 @@
 //!   tampering, `kill -9`, concurrency, PostgreSQL.
 //! - `evaluate`: `evaluate`, `status` and `check` over a store: statuses
 //!   derived from real evidence and the built-in checks, on both backends.
+//! - `reports`: `report`, `audit-pack`, `verify PACK` and `attest` on the
+//!   demo's store, validated by NIST's OSCAL schema and compliance-trestle.
 //! - `fuzz`: arbitrary and mutated definition files never crash the reader.
 //!
 //! Every run passes `--at` (or `--date`), so no test depends on today
@@ -25,4 +27,5 @@ mod evaluate;
 mod evidence;
 mod formats;
 mod fuzz;
+mod reports;
 mod spec_errors;
