@@ -11,10 +11,13 @@
 pub mod catalog;
 pub mod check;
 pub mod coverage;
+mod markdown;
 pub mod metrics;
 pub mod oscal;
 pub mod soa;
 pub mod status;
+#[cfg(test)]
+mod testing;
 mod xml;
 
 use evident_catalog::Catalog;

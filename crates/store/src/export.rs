@@ -11,7 +11,7 @@ use evident_model::hash::ContentHash;
 
 use crate::error::{Result, StoreError};
 use crate::merkle::Hash;
-use crate::store::{PAGE, Store, to_i64};
+use crate::store::{PAGE, Store, missing, to_i64};
 
 impl Store {
     /// The entry hashes of the entries with indexes in `range`, in order,
@@ -31,10 +31,7 @@ impl Store {
             // Indexes are contiguous from the start of the range: a gap is
             // a deleted row.
             if u64::try_from(idx).ok() != Some(next) {
-                return Err(StoreError::Corrupt {
-                    index: next,
-                    reason: "the entry is missing".into(),
-                });
+                return Err(missing(next));
             }
             let hash: Hash = hash
                 .as_slice()
@@ -46,10 +43,7 @@ impl Store {
             out.push((next, hash));
         }
         if out.is_empty() {
-            return Err(StoreError::Corrupt {
-                index: range.start,
-                reason: "the entry is missing".into(),
-            });
+            return Err(missing(range.start));
         }
         Ok(out)
     }

@@ -565,26 +565,9 @@ impl Store {
     async fn for_each_entry_hash(&self, size: u64, mut f: impl FnMut(u64, Hash)) -> Result<()> {
         let mut next = 0u64;
         while next < size {
-            let rows = self
-                .db
-                .entry_hashes(to_i64(next), to_i64(size), PAGE)
-                .await?;
-            if rows.is_empty() {
-                return Err(missing(next));
-            }
-            for (idx, hash) in rows {
-                if idx != to_i64(next) {
-                    return Err(missing(next));
-                }
-                let hash: Hash = hash
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt {
-                        index: next,
-                        reason: format!("its entry hash has {} bytes, not 32", hash.len()),
-                    })?;
-                f(next, hash);
-                next += 1;
+            for (index, hash) in self.entry_hash_page(next..size).await? {
+                f(index, hash);
+                next = index + 1;
             }
         }
         Ok(())
@@ -754,7 +737,7 @@ impl Store {
     }
 }
 
-fn missing(index: u64) -> StoreError {
+pub(crate) fn missing(index: u64) -> StoreError {
     StoreError::Corrupt {
         index,
         reason: "the entry is missing".into(),

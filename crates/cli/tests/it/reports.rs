@@ -324,16 +324,7 @@ fn attestations_verify_with_evident_and_with_trestle() {
     let pem = dir.join("store.pub.pem");
     std::fs::write(&pem, &key.stdout).unwrap();
 
-    let verify = |file: &Path| {
-        let mut cmd = util::command();
-        cmd.args(["attest", "verify"])
-            .arg(&envelope)
-            .arg("--file")
-            .arg(file)
-            .arg("--public-key")
-            .arg(&pem);
-        util::run(cmd)
-    };
+    let verify = |file: &Path| attest_verify(&envelope, file, &pem);
     verify(&artefact).expect_code(0).stdout_has("verified");
     let other = dir.join("other/terraform-plan.json");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
@@ -428,21 +419,22 @@ fn attestations_verify_with_evident_and_with_trestle() {
             "trestle sign: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let mut cmd = util::command();
-        cmd.args(["attest", "verify"])
-            .arg(&theirs)
-            .arg("--file")
-            .arg(&ar)
-            .arg("--public-key")
-            .arg(&public);
-        util::run(cmd).expect_code(0).stdout_has("verified");
-        let mut cmd = util::command();
-        cmd.args(["attest", "verify"])
-            .arg(&theirs)
-            .arg("--file")
-            .arg(&ar)
-            .arg("--public-key")
-            .arg(&pem);
-        util::run(cmd).expect_code(1);
+        attest_verify(&theirs, &ar, &public)
+            .expect_code(0)
+            .stdout_has("verified");
+        // Not with another key.
+        attest_verify(&theirs, &ar, &pem).expect_code(1);
     }
+}
+
+/// `evident attest verify ENVELOPE --file FILE --public-key PEM`.
+fn attest_verify(envelope: &Path, file: &Path, pem: &Path) -> Run {
+    let mut cmd = util::command();
+    cmd.args(["attest", "verify"])
+        .arg(envelope)
+        .arg("--file")
+        .arg(file)
+        .arg("--public-key")
+        .arg(pem);
+    util::run(cmd)
 }

@@ -3,85 +3,41 @@
 //! half way, scans that change, and a git history with known approvals.
 
 use std::cell::RefCell;
-use std::path::Path;
 
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use evident_catalog::Catalog;
 use evident_model::Isms;
-use evident_model::check::{CheckResult, JudgedItem, Outcome};
+use evident_model::check::{CheckResult, Outcome};
 use evident_model::control::{Control, Lifecycle};
-use evident_model::evidence::{EvidenceItem, ObservedPeriod, Provenance, Timestamp};
 use evident_model::finding::{Finding, FindingCode, ObjectKind, Severity};
-use evident_model::hash::ContentHash;
 use evident_model::status::{self, EvidenceRecord, Observations};
 
 use super::*;
+use crate::testing::{acme, at};
 
-fn acme() -> (Isms, Catalog) {
-    let loaded =
-        evident_spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme"));
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let catalog = Catalog::with_user_frameworks(&loaded.isms.frameworks);
-    (loaded.isms, catalog)
+/// An item of `source` in `format` from `origin`, collected at `collected`.
+fn record(index: u64, source: &str, format: &str, origin: &str, collected: &str) -> EvidenceRecord {
+    let mut r = crate::testing::record(index, source, collected);
+    r.item.format = Some(format.into());
+    r.item.provenance.origin = origin.into();
+    r
 }
 
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a test timestamp")
+/// A result of a check over `source`'s item at index 0, judging `control`.
+fn result(control: &str, source: &str, outcome: Outcome, when: &str) -> CheckResult {
+    crate::testing::result(
+        "a-check",
+        &record(0, source, "-", "-", when),
+        control,
+        outcome,
+        when,
+    )
 }
 
 fn date(text: &str) -> Date {
     text.parse().expect("a test date")
-}
-
-fn record(index: u64, source: &str, format: &str, origin: &str, collected: &str) -> EvidenceRecord {
-    EvidenceRecord {
-        index,
-        item: EvidenceItem {
-            digest: ContentHash::of_bytes(format!("{index}").as_bytes()),
-            size: 1,
-            media_type: "application/json".into(),
-            format: Some(format.into()),
-            normalized: None,
-            provenance: Provenance {
-                source: source.into(),
-                collector: "file".into(),
-                collector_version: "0".into(),
-                parameters: json!({}),
-                origin: origin.into(),
-                tool_version: None,
-                collected_by: "test".into(),
-            },
-            observed: ObservedPeriod {
-                from: at(collected),
-                to: at(collected),
-            },
-            collected_at: at(collected),
-        },
-    }
-}
-
-fn result(control: &str, source: &str, outcome: Outcome, when: &str) -> CheckResult {
-    CheckResult {
-        check: "a-check".into(),
-        source: source.into(),
-        controls: vec![control.into()],
-        requirements: vec![],
-        outcome,
-        messages: vec![],
-        warnings: vec![],
-        error: None,
-        evidence: vec![JudgedItem {
-            index: 0,
-            digest: ContentHash::of_bytes(b"x"),
-            observed: ObservedPeriod {
-                from: at(when),
-                to: at(when),
-            },
-        }],
-        evaluated_at: at(when),
-    }
 }
 
 /// An implemented, applicable control with an Annex A theme and a single

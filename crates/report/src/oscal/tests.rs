@@ -2,30 +2,25 @@
 //! and results, against NIST's OSCAL 1.2.2 schema and for their content.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
 use std::sync::OnceLock;
 
 use evident_catalog::Catalog;
 use evident_model::Isms;
-use evident_model::check::{CheckResult, JudgedItem, Outcome};
-use evident_model::evidence::{EvidenceItem, ObservedPeriod, Provenance, Timestamp};
+use evident_model::check::Outcome;
 use evident_model::finding::{Finding, FindingCode, ObjectKind, Severity};
 use evident_model::hash::ContentHash;
-use evident_model::status::{EvidenceRecord, Observations};
+use evident_model::status::Observations;
 use jsonschema::{Draft, PatternOptions, Validator};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::Inputs;
+use crate::testing::{acme, at, record, result};
 
 const SCHEMA: &str = include_str!("../../schemas/oscal/oscal_complete_schema-1-2-2.json");
 
 /// The instant the fixture is assessed at.
 const AT: &str = "2026-07-01T12:00:00Z";
-
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a test timestamp")
-}
 
 /// The schema's validator, compiled once. A backtrack limit makes
 /// jsonschema compile every `pattern` when the validator is built (without
@@ -63,70 +58,6 @@ fn assert_valid(kind: &str, document: &Value) {
         "{kind} violates the OSCAL 1.2.2 schema:\n{}",
         errors[..errors.len().min(20)].join("\n")
     );
-}
-
-fn acme() -> (Isms, Catalog) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
-    let loaded = evident_spec::load(&root);
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let catalog = Catalog::with_user_frameworks(&loaded.isms.frameworks);
-    (loaded.isms, catalog)
-}
-
-fn record(index: u64, source: &str, collected: &str) -> EvidenceRecord {
-    EvidenceRecord {
-        index,
-        item: EvidenceItem {
-            digest: ContentHash::of_bytes(format!("{source}-{index}").as_bytes()),
-            size: 10,
-            media_type: "application/json".into(),
-            format: Some("test-format".into()),
-            normalized: None,
-            provenance: Provenance {
-                source: source.into(),
-                collector: "file".into(),
-                collector_version: "0.1.0".into(),
-                parameters: json!({}),
-                origin: format!("evidence/{source}.json"),
-                tool_version: None,
-                collected_by: "ci@example".into(),
-            },
-            observed: ObservedPeriod {
-                from: at(collected),
-                to: at(collected),
-            },
-            collected_at: at(collected),
-        },
-    }
-}
-
-fn result(
-    check: &str,
-    evidence: &EvidenceRecord,
-    control: &str,
-    outcome: Outcome,
-    when: &str,
-) -> CheckResult {
-    CheckResult {
-        check: check.into(),
-        source: evidence.item.provenance.source.clone(),
-        controls: vec![control.into()],
-        requirements: vec!["A.8.5".into()],
-        outcome,
-        messages: if outcome == Outcome::Pass {
-            vec![]
-        } else {
-            vec!["user bob has no MFA".into()]
-        },
-        warnings: vec![],
-        error: None,
-        evidence: vec![JudgedItem {
-            index: evidence.index,
-            digest: evidence.item.digest.clone(),
-            observed: evidence.item.observed,
-        }],
-        evaluated_at: at(when),
-    }
 }
 
 /// Evidence for CTL-IAM-01 (okta-users, aws-iam), whose aws-iam check
