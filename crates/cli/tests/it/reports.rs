@@ -438,3 +438,76 @@ fn attest_verify(envelope: &Path, file: &Path, pem: &Path) -> Run {
         .arg(pem);
     util::run(cmd)
 }
+
+#[test]
+fn an_audit_pack_from_postgresql_verifies_offline_and_samples_reproducibly() {
+    let Some(server) = crate::evidence::postgres_server() else {
+        return;
+    };
+    let database = format!("evident_it_pack_{}", std::process::id());
+    crate::evidence::psql(&server, &format!("DROP DATABASE IF EXISTS {database}"));
+    crate::evidence::psql(&server, &format!("CREATE DATABASE {database}"));
+    let url = format!("{}/{database}", server.rsplit_once('/').unwrap().0);
+    let repo = Repo::acme();
+    let on_pg = |args: &[&str]| {
+        let mut cmd = util::command();
+        cmd.current_dir(repo.path())
+            .env("EVIDENT_DATABASE_URL", &url)
+            .args(args);
+        util::run(cmd)
+    };
+    assert_ne!(on_pg(&["collect"]).code(), 2);
+    assert_ne!(on_pg(&["evaluate", "--at", &today()]).code(), 2);
+    let from = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 30))
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let pack = |name: &str, seed: &str| {
+        let path = repo.join(name);
+        on_pg(&[
+            "audit-pack",
+            "--from",
+            &from,
+            "--to",
+            &today(),
+            "-o",
+            path.to_str().unwrap(),
+            "--sample",
+            "2",
+            "--seed",
+            seed,
+        ])
+        .expect_code(0)
+        .stderr_has("evidence items");
+        path
+    };
+    let first = pack("first.tar", "7");
+    let again = pack("again.tar", "7");
+    for path in [&first, &again] {
+        let mut cmd = util::command();
+        cmd.arg("verify").arg(path);
+        util::run(cmd).expect_code(0).stdout_has("intact");
+    }
+    // The same seed draws the same sample: the manifests' populations
+    // agree (they are the first member of each archive).
+    let manifest = |path: &Path| -> Value {
+        let bytes = std::fs::read(path).unwrap();
+        let (_, offset, size) = tar_members(&bytes)
+            .into_iter()
+            .find(|(name, _, _)| name == "manifest.json")
+            .expect("a manifest");
+        serde_json::from_slice(&bytes[offset..offset + size]).unwrap()
+    };
+    let populations = manifest(&first)["populations"].clone();
+    assert_eq!(populations, manifest(&again)["populations"]);
+    assert!(
+        populations
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["sample"].as_array().is_some_and(|s| s.len() == 2)),
+        "{populations}"
+    );
+    crate::evidence::psql(&server, &format!("DROP DATABASE {database} WITH (FORCE)"));
+}
