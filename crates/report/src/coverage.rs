@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 
 use crate::Inputs;
 use crate::markdown::escape as cell;
+use crate::spreadsheet::inert;
 
 /// How well the organisation's controls cover a requirement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -256,6 +257,10 @@ pub fn json(report: &CoverageReport) -> Value {
 /// columns), so a spreadsheet can filter either way.
 pub fn csv(report: &CoverageReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
+    let mut record = |fields: [&str; 9]| {
+        // Writing to a Vec cannot fail; a failure would only lose the row.
+        let _ = w.write_record(fields.map(inert).iter().map(|c| c.as_ref()));
+    };
     let header = [
         "requirement",
         "title",
@@ -267,12 +272,11 @@ pub fn csv(report: &CoverageReport) -> String {
         "link",
         "control_status",
     ];
-    // Writing to a Vec cannot fail; a failure would only lose this row.
-    let _ = w.write_record(header);
+    record(header);
     for r in &report.requirements {
         let status = r.status.map_or("", ControlStatus::as_str);
         if r.contributions.is_empty() {
-            let _ = w.write_record([
+            record([
                 r.id.as_str(),
                 &r.title,
                 r.coverage.as_str(),
@@ -285,7 +289,7 @@ pub fn csv(report: &CoverageReport) -> String {
             ]);
         }
         for c in &r.contributions {
-            let _ = w.write_record([
+            record([
                 r.id.as_str(),
                 &r.title,
                 r.coverage.as_str(),

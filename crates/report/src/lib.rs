@@ -15,6 +15,7 @@ mod markdown;
 pub mod metrics;
 pub mod oscal;
 pub mod soa;
+mod spreadsheet;
 pub mod status;
 #[cfg(test)]
 mod testing;

@@ -4,6 +4,7 @@
 
 use super::risks::Matrix;
 use super::{Metrics, Series};
+use crate::spreadsheet::inert;
 
 const HEADER: [&str; 7] = ["metric", "series", "bucket", "from", "to", "value", "note"];
 
@@ -165,7 +166,7 @@ fn write(rows: &[[String; 7]]) -> String {
     // Writing to memory cannot fail; a failed row would only be missing.
     let _ = writer.write_record(HEADER);
     for row in rows {
-        let _ = writer.write_record(row);
+        let _ = writer.write_record(row.iter().map(|c| inert(c).into_owned()));
     }
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()

@@ -1,8 +1,10 @@
 //! The SoA as RFC 4180 CSV: one header row, then one record per Annex A
-//! control; several values in a cell are joined with `"; "`.
+//! control; several values in a cell are joined with `"; "`. A cell a
+//! spreadsheet would run as a formula starts with an apostrophe.
 
 use super::SoaReport;
 use super::cells::{COLUMNS, cells};
+use crate::spreadsheet::inert;
 
 /// Renders the SoA table as CSV (CRLF line ends, fields quoted where
 /// needed). The header facts (version, hashes, approval) are not part of
@@ -17,7 +19,7 @@ pub fn csv(report: &SoaReport) -> String {
         // length), so the results carry nothing to report.
         let _ = writer.write_record(COLUMNS);
         for row in &report.rows {
-            let _ = writer.write_record(cells(row));
+            let _ = writer.write_record(cells(row).iter().map(|c| inert(c).into_owned()));
         }
         let _ = writer.flush();
     }

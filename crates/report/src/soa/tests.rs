@@ -527,6 +527,12 @@ fn odd_text_is_kept_as_text_and_cut_to_the_cell_limit() {
     assert_eq!(long.encode_utf16().count(), 32_767);
     assert!(long.ends_with('…'));
     assert!(xlsx::limit(&"😀".repeat(20_000)).encode_utf16().count() <= 32_767);
+
+    // In CSV, a spreadsheet would run the formula: it is made text.
+    let text = csv(&report);
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let first = reader.records().next().expect("a row").expect("parses");
+    assert_eq!(&first[4], "'=HYPERLINK(\"http://evil\",\"x\")");
 }
 
 #[test]
