@@ -57,5 +57,7 @@ pub const POAM_FILE: &str = "oscal-poam.json";
 
 /// The namespace of evident's own properties (`status`, `ledger-index`, …).
 /// OSCAL reserves property names without a namespace for its own
-/// vocabulary, so every evident-specific property carries this one.
-pub const PROPERTY_NAMESPACE: &str = "https://example.invalid/evident/ns/oscal";
+/// vocabulary, so every evident-specific property carries this one. Like
+/// the attestation predicate types, it is under `evident.invalid`, a name
+/// nobody can own (RFC 2606), until the project has a domain.
+pub const PROPERTY_NAMESPACE: &str = "https://evident.invalid/ns/oscal";
