@@ -30,7 +30,6 @@ pub fn poam(inputs: &Inputs) -> Value {
     let at = datetime(inputs.at);
     let name = line_or(&isms.organisation.name, "The organisation");
     let mut plan = Plan {
-        inputs,
         uuids,
         observer,
         observations: Vec::new(),
@@ -39,6 +38,8 @@ pub fn poam(inputs: &Inputs) -> Value {
         risk_uuids: HashMap::new(),
         items: Vec::new(),
         by_control: HashMap::new(),
+        treated: treated_risks(isms),
+        risk_by_id: isms.index().risks,
     };
     for assessment in &posture.assessments {
         if matches!(
@@ -105,8 +106,7 @@ pub fn poam(inputs: &Inputs) -> Value {
 
 /// The plan being assembled: items, and the observations and risks they
 /// relate, each written once.
-struct Plan<'a, 'i> {
-    inputs: &'i Inputs<'a>,
+struct Plan<'a> {
     uuids: Uuids,
     observer: Observer<'a>,
     observations: Vec<Value>,
@@ -117,9 +117,46 @@ struct Plan<'a, 'i> {
     /// The observations related to each control's item, for the findings
     /// about the same control.
     by_control: HashMap<String, Vec<Value>>,
+    /// The register risks each control treats (see [`treated_risks`]).
+    treated: HashMap<&'a str, Vec<&'a Risk>>,
+    /// The register risks by id.
+    risk_by_id: HashMap<&'a str, &'a Risk>,
 }
 
-impl<'a> Plan<'a, '_> {
+/// The register risks each control treats, named on either side (the
+/// risk lists the control, or the control lists the risk), in register
+/// order: built once, so the plan stays linear in controls and findings.
+fn treated_risks(isms: &evident_model::Isms) -> HashMap<&str, Vec<&Risk>> {
+    let position: HashMap<&str, usize> = isms
+        .risks
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut treated: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, risk) in isms.risks.iter().enumerate() {
+        for control in &risk.controls {
+            treated.entry(control.id.as_str()).or_default().push(i);
+        }
+    }
+    for control in &isms.controls {
+        for risk in &control.risks {
+            if let Some(&i) = position.get(risk.id.as_str()) {
+                treated.entry(control.id.as_str()).or_default().push(i);
+            }
+        }
+    }
+    treated
+        .into_iter()
+        .map(|(control, mut risks)| {
+            risks.sort_unstable();
+            risks.dedup();
+            (control, risks.into_iter().map(|i| &isms.risks[i]).collect())
+        })
+        .collect()
+}
+
+impl<'a> Plan<'a> {
     /// Adds an observation (once) and returns its relation.
     fn observe(&mut self, uuid: String, build: impl FnOnce(&Observer<'a>) -> Value) -> Value {
         if self.observed.insert(uuid.clone()) {
@@ -172,16 +209,8 @@ impl<'a> Plan<'a, '_> {
 
     /// The register risks a control treats, named on either side.
     fn risks_of(&mut self, control: &str) -> Vec<Value> {
-        let isms = self.inputs.isms;
-        let treats = isms.controls.iter().find(|c| c.id == control);
-        isms.risks
-            .iter()
-            .filter(|r| {
-                r.controls.iter().any(|c| c.id == control)
-                    || treats.is_some_and(|c| c.risks.iter().any(|t| t.id == r.id))
-            })
-            .map(|r| self.risk(r))
-            .collect()
+        let risks = self.treated.get(control).cloned().unwrap_or_default();
+        risks.into_iter().map(|r| self.risk(r)).collect()
     }
 
     fn control_item(&mut self, assessment: &ControlAssessment<'a>) {
@@ -293,14 +322,10 @@ impl<'a> Plan<'a, '_> {
             _ => Vec::new(),
         };
         let risks = match finding.object_kind {
-            ObjectKind::Risk => {
-                let isms = self.inputs.isms;
-                isms.risks
-                    .iter()
-                    .filter(|r| r.id == finding.object_id)
-                    .map(|r| self.risk(r))
-                    .collect()
-            }
+            ObjectKind::Risk => match self.risk_by_id.get(finding.object_id.as_str()) {
+                Some(&r) => vec![self.risk(r)],
+                None => Vec::new(),
+            },
             ObjectKind::Control => self.risks_of(&finding.object_id),
             _ => Vec::new(),
         };
