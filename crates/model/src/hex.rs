@@ -33,13 +33,31 @@ pub fn decode_any_case<const N: usize>(text: &str) -> Option<[u8; N]> {
     decode(&text.to_ascii_lowercase())
 }
 
+/// One lowercase hex digit's value.
 fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
-    }
+    let value = NIBBLES[usize::from(digit)];
+    (value != INVALID).then_some(value)
 }
+
+/// Marks a byte that is not a lowercase hex digit in [`NIBBLES`].
+const INVALID: u8 = 0xff;
+
+/// Each byte's value as a lowercase hex digit. A table, because decoding
+/// is on the audit pack's verify path: every hash of every inclusion proof.
+const NIBBLES: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
