@@ -64,11 +64,7 @@ pub(crate) fn check(cx: &mut Context) {
                     c.id, vendor.id
                 ),
             );
-        } else if !vendor
-            .assurance
-            .iter()
-            .any(|a| a.valid_on(at) && a.reviewed_by.is_some())
-        {
+        } else if vendor.relied_assurance(at).is_none() {
             // Expired documents are reported on the vendor; this is about
             // valid ones nobody has read.
             if vendor.assurance.iter().any(|a| a.valid_on(at)) {

@@ -55,13 +55,17 @@ impl Gathered {
             (Recorded::default(), None)
         };
         let catalog = Catalog::with_user_frameworks(&isms.frameworks);
-        let findings = evident_analyze::analyze_with_evidence(
-            &isms,
-            &catalog,
-            date,
-            &recorded.observations,
-            now,
-        );
+        // As `check` does: the evidence rules only once there is a store.
+        let findings = match store {
+            Some(_) => evident_analyze::analyze_with_evidence(
+                &isms,
+                &catalog,
+                date,
+                &recorded.observations,
+                now,
+            ),
+            None => evident_analyze::analyze(&isms, &catalog, date),
+        };
         Ok(Some(Self {
             isms,
             catalog,
@@ -87,6 +91,9 @@ impl Gathered {
     /// The findings as they stood at the end of `date` (for trends).
     fn findings_at(&self, date: Date) -> Vec<Finding> {
         let instant = time::as_of(date, self.now).min(self.now);
+        if self.store.is_none() {
+            return evident_analyze::analyze(&self.isms, &self.catalog, date);
+        }
         evident_analyze::analyze_with_evidence(
             &self.isms,
             &self.catalog,
@@ -177,7 +184,12 @@ fn render(g: &Gathered, request: &ReportRequest, format: ReportFormat) -> anyhow
             let to = g.date;
             let from = match request.from {
                 Some(from) => from,
-                None => g.isms.organisation.evidence.audit_period.before(to),
+                // The period ends with `to`, inclusive, so it starts the day
+                // after the date one audit period before.
+                None => {
+                    let before = g.isms.organisation.evidence.audit_period.before(to);
+                    before.tomorrow().unwrap_or(before)
+                }
             };
             if from > to {
                 bail!("--from {from} is after the period's end {to}");

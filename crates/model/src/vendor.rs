@@ -55,6 +55,14 @@ impl AssuranceDocument {
     pub fn valid_on(&self, at: Date) -> bool {
         self.issued <= at && at <= self.expires
     }
+
+    /// Whether the organisation may rely on it on `at`: valid, and reviewed
+    /// by someone by then. An unreviewed report validates nothing.
+    pub fn relied_on(&self, at: Date) -> bool {
+        self.valid_on(at)
+            && self.reviewed_by.is_some()
+            && self.reviewed_on.is_none_or(|reviewed| reviewed <= at)
+    }
 }
 
 /// A supplier.
@@ -77,4 +85,55 @@ pub struct Vendor {
     pub covers: Vec<(RequirementRef, Location)>,
     /// Where it is defined.
     pub location: Location,
+}
+
+impl Vendor {
+    /// The assurance document the organisation relies on at `at`: of those
+    /// valid and reviewed by then, the one that lasts longest (then the
+    /// latest issued). The one rule the readiness analysis, the SoA and the
+    /// SSP share.
+    pub fn relied_assurance(&self, at: Date) -> Option<&AssuranceDocument> {
+        self.assurance
+            .iter()
+            .filter(|d| d.relied_on(at))
+            .max_by_key(|d| (d.expires, d.issued))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn document(reviewed_on: Option<&str>) -> AssuranceDocument {
+        AssuranceDocument {
+            kind: AssuranceKind::Soc2Type2,
+            scope: "all services".into(),
+            issued: "2026-01-01".parse().unwrap(),
+            expires: "2026-12-31".parse().unwrap(),
+            document: None,
+            reviewed_by: reviewed_on.map(|_| crate::Reference {
+                id: "marcus".into(),
+                at: Location::file_start(Arc::from("vendors.yaml")),
+            }),
+            reviewed_on: reviewed_on.map(|d| d.parse().unwrap()),
+            location: Location::file_start(Arc::from("vendors.yaml")),
+        }
+    }
+
+    #[test]
+    fn a_report_is_relied_on_while_valid_and_once_reviewed() {
+        let day = |d: &str| -> Date { d.parse().unwrap() };
+        let reviewed = document(Some("2026-02-01"));
+        assert!(!reviewed.relied_on(day("2026-01-31")), "not reviewed yet");
+        assert!(reviewed.relied_on(day("2026-02-01")));
+        assert!(reviewed.relied_on(day("2026-12-31")));
+        assert!(!reviewed.relied_on(day("2027-01-01")), "expired");
+        assert!(
+            !document(None).relied_on(day("2026-06-01")),
+            "never reviewed"
+        );
+        assert!(document(None).valid_on(day("2026-06-01")));
+    }
 }

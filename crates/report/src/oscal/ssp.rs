@@ -188,15 +188,10 @@ fn implementation(inputs: &Inputs, uuids: &Uuids) -> Value {
         .build()
 }
 
-/// The newest assurance document of a vendor that is valid at `at` and was
-/// reviewed by the organisation: an unreviewed report validates nothing.
+/// The assurance document of a vendor the organisation relies on at `at`
+/// (valid, and reviewed by then): an unreviewed report validates nothing.
 fn assurance<'v>(inputs: &Inputs, vendor: &'v Vendor) -> Option<&'v AssuranceDocument> {
-    let today = date_of(inputs.at);
-    vendor
-        .assurance
-        .iter()
-        .filter(|d| d.valid_on(today) && d.reviewed_by.is_some())
-        .max_by_key(|d| d.issued)
+    vendor.relied_assurance(date_of(inputs.at))
 }
 
 /// The vendor's assurance as a leveraged authorization: the organisation

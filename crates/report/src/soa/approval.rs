@@ -59,13 +59,15 @@ impl Approval {
     }
 }
 
-/// The approval of the SoA whose content hash is `soa_hash`: the newest
-/// decision bound to it, else the newest SoA decision of all.
-pub fn find(isms: &Isms, soa_hash: &ContentHash) -> Approval {
+/// The approval of the SoA whose content hash is `soa_hash` as it stood on
+/// `on`: the newest decision bound to it made by then, else the newest SoA
+/// decision made by then. A decision dated later did not exist yet (as
+/// `check --at` reads decisions).
+pub fn find(isms: &Isms, soa_hash: &ContentHash, on: jiff::civil::Date) -> Approval {
     let newest = |matching: bool| {
         isms.decisions
             .iter()
-            .filter(|d| d.kind == DecisionKind::SoaApproval)
+            .filter(|d| d.kind == DecisionKind::SoaApproval && d.date <= on)
             .filter(|d| !matching || &d.subject_hash == soa_hash)
             // Ties on the date are broken by id so the choice does not
             // depend on file order.

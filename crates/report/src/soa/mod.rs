@@ -101,7 +101,7 @@ pub fn build(inputs: &Inputs) -> SoaReport {
         organisation: isms.organisation.name.clone(),
         framework: ISO27001_2022.to_string(),
         version: isms.soa.version.clone(),
-        approval: approval::find(isms, &soa_hash),
+        approval: approval::find(isms, &soa_hash, evident_model::time::date_of(inputs.at)),
         soa_hash,
     };
     let rows = table::rows(inputs);

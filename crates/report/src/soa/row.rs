@@ -175,8 +175,11 @@ pub struct Assurance {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssuranceState {
-    /// Issued and not expired.
+    /// Issued, not expired, and reviewed by the organisation.
     Valid,
+    /// Issued and not expired, but nobody in the organisation has reviewed
+    /// it: it gives no assurance yet.
+    Unreviewed,
     /// Past its expiry date.
     Expired,
     /// Issued after the report's date.
@@ -184,10 +187,11 @@ pub enum AssuranceState {
 }
 
 impl AssuranceState {
-    /// `valid`, `expired` or `not-yet-valid`.
+    /// `valid`, `unreviewed`, `expired` or `not-yet-valid`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Valid => "valid",
+            Self::Unreviewed => "unreviewed",
             Self::Expired => "expired",
             Self::NotYetValid => "not-yet-valid",
         }

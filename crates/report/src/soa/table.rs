@@ -238,18 +238,26 @@ fn status(applicability: Decided, assessments: &[ControlAssessment]) -> RowStatu
 fn current_assurance(vendor: &Vendor, at: Timestamp) -> Option<Assurance> {
     let today = date_of(at);
     let newest = |d: &&AssuranceDocument| (d.expires, d.issued);
-    let valid = vendor
-        .assurance
-        .iter()
-        .filter(|d| d.valid_on(today))
-        .max_by_key(newest);
-    valid
+    // The document relied on, as the SSP and the analysis choose it; else
+    // the one that explains why there is none (valid but unreviewed, then
+    // the latest expiring).
+    vendor
+        .relied_assurance(today)
+        .or_else(|| {
+            vendor
+                .assurance
+                .iter()
+                .filter(|d| d.valid_on(today))
+                .max_by_key(newest)
+        })
         .or_else(|| vendor.assurance.iter().max_by_key(newest))
         .map(|d| Assurance {
             kind: d.kind,
             expires: d.expires,
-            state: if d.valid_on(today) {
+            state: if d.relied_on(today) {
                 AssuranceState::Valid
+            } else if d.valid_on(today) {
+                AssuranceState::Unreviewed
             } else if d.expires < today {
                 AssuranceState::Expired
             } else {

@@ -370,6 +370,40 @@ fn the_header_carries_version_soa_hash_and_approval() {
 }
 
 #[test]
+fn an_soa_as_of_a_date_knows_only_the_decisions_made_by_then() {
+    let fixture = Fixture::new();
+    let on = |date: &str| {
+        build(&Inputs {
+            isms: &fixture.isms,
+            catalog: &fixture.catalog,
+            observations: &fixture.observations,
+            findings: &[],
+            at: at(date),
+        })
+        .header
+        .approval
+    };
+    // The acme SoA was approved on 2026-11-20.
+    assert_eq!(on("2026-11-19T23:59:59Z"), Approval::NotApproved);
+    assert!(matches!(on("2026-11-20T00:00:00Z"), Approval::Approved(_)));
+}
+
+#[test]
+fn an_unreviewed_assurance_report_is_shown_as_unreviewed_not_valid() {
+    let report = Fixture::new().report();
+    // Atlassian's SOC 2 is current but nobody at Acme has reviewed it.
+    let row = report
+        .rows
+        .iter()
+        .find(|r| r.providers.iter().any(|p| p.id == "atlassian"))
+        .expect("a row relying on Atlassian");
+    let atlassian = row.providers.iter().find(|p| p.id == "atlassian").unwrap();
+    let assurance = atlassian.assurance.as_ref().expect("assurance");
+    assert_eq!(assurance.state, AssuranceState::Unreviewed);
+    assert!(cells(row)[7].contains("unreviewed"), "{}", cells(row)[7]);
+}
+
+#[test]
 fn the_report_hash_is_stable_and_follows_the_content() {
     let mut fixture = Fixture::new();
     let first = fixture.report();
