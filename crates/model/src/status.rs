@@ -9,7 +9,8 @@
 //!   (or the requirement names no source to collect from);
 //! - `stale`: the newest evidence is older than the requirement's freshness;
 //! - `failing`: the latest result of a check judging this control over that
-//!   source failed or could not be evaluated;
+//!   source failed or could not be evaluated, or newer evidence was
+//!   collected after it (not evaluated yet);
 //! - `effective`: fresh evidence and every such check passes.
 //!
 //! A control is as bad as its worst requirement (failing > missing >
@@ -205,6 +206,10 @@ pub struct RequirementAssessment<'a> {
     pub fresh_until: Option<Timestamp>,
     /// The latest result of each check judging it.
     pub results: Vec<&'a CheckResult>,
+    /// Whether newer evidence was collected after one of those results:
+    /// the checks have not judged it yet, so the requirement is failing
+    /// (not evaluated) until they run again.
+    pub unjudged: bool,
 }
 
 impl RequirementAssessment<'_> {
@@ -253,12 +258,18 @@ pub fn assess_requirement<'a>(
             newest: None,
             fresh_until: None,
             results: Vec::new(),
+            unjudged: false,
         };
     };
     let newest = observations.newest(source, at);
     let fresh_until = newest.map(|r| requirement.freshness.after_instant(r.item.observed.to));
     let results = observations.latest_results(&control.id, source, at);
-    let failing = results.iter().any(|r| r.outcome != Outcome::Pass);
+    // A verdict on older evidence says nothing about the newest: until the
+    // checks run again the requirement is not evaluated, which fails closed
+    // like a check that could not be evaluated.
+    let unjudged =
+        newest.is_some_and(|n| results.iter().any(|r| r.evaluated_at < n.item.collected_at));
+    let failing = unjudged || results.iter().any(|r| r.outcome != Outcome::Pass);
     let status = match (newest, fresh_until) {
         (None, _) | (_, None) => ControlStatus::Missing,
         _ if failing => ControlStatus::Failing,
@@ -271,6 +282,7 @@ pub fn assess_requirement<'a>(
         newest,
         fresh_until,
         results,
+        unjudged,
     }
 }
 
@@ -540,6 +552,32 @@ mod tests {
         assert_eq!(
             status(&c, &obs, "2025-12-31T23:00:00Z"),
             ControlStatus::Missing
+        );
+    }
+
+    #[test]
+    fn evidence_collected_after_the_last_evaluation_is_not_judged_yet() {
+        let c = control(Cadence::days(30));
+        let mut obs = Observations::new(
+            vec![
+                record(0, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+                record(1, "2026-01-05T00:00:00Z", "2026-01-05T00:00:00Z"),
+            ],
+            vec![result(Outcome::Pass, "2026-01-01T00:01:00Z")],
+        );
+        assert_eq!(
+            status(&c, &obs, "2026-01-04T00:00:00Z"),
+            ControlStatus::Effective
+        );
+        // The pass was about the first report; the second is not judged.
+        let later = assess_control(&c, &Soa::default(), &obs, at("2026-01-05T00:00:30Z"));
+        assert_eq!(later.status, ControlStatus::Failing);
+        assert!(later.requirements[0].unjudged);
+        // Once the checks run again, their verdict counts.
+        obs.add_results([result(Outcome::Pass, "2026-01-05T00:01:00Z")]);
+        assert_eq!(
+            status(&c, &obs, "2026-01-05T00:02:00Z"),
+            ControlStatus::Effective
         );
     }
 

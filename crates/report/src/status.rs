@@ -302,7 +302,12 @@ fn worst(out: &mut String, report: &StatusReport) {
                             .map_or("failed", String::as_str);
                         format!("{}: {}", x.check, first_line(first))
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or_else(|| {
+                        format!(
+                            "`{}` evidence collected after the last evaluation (run `evident evaluate`)",
+                            r.requirement.id
+                        )
+                    }),
                 ControlStatus::Stale => format!(
                     "`{}` evidence is older than {}",
                     r.requirement.id, r.requirement.freshness

@@ -196,11 +196,24 @@ fn world() -> World {
             &format!("2026-03-{day:02}T00:00:00Z"),
         ));
     }
-    // The check passes, then fails from the start of the third week.
-    let results = vec![
-        result(&control.id, &source, Outcome::Pass, "2026-03-01T12:00:00Z"),
-        result(&control.id, &source, Outcome::Fail, "2026-03-16T00:00:00Z"),
-    ];
+    // Each snapshot is judged as it arrives (a verdict on an older snapshot
+    // would leave the newer one unjudged, which counts as failing): the
+    // check passes, then fails from the start of the third week.
+    let results = (1..=29u64)
+        .map(|day| {
+            let outcome = if day < 16 {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            };
+            result(
+                &control.id,
+                &source,
+                outcome,
+                &format!("2026-03-{day:02}T00:00:00Z"),
+            )
+        })
+        .collect::<Vec<_>>();
     let scans = "trivy-image-scan";
     evidence.extend([
         record(
