@@ -96,6 +96,8 @@ pub enum Item {
     Population(String),
     /// The sample of a control.
     Sample(String),
+    /// The report itself: problems found past the number listed.
+    Report,
 }
 
 impl fmt::Display for Item {
@@ -115,6 +117,7 @@ impl fmt::Display for Item {
             Item::Document(path) => write!(f, "document {path}"),
             Item::Population(control) => write!(f, "population of {control}"),
             Item::Sample(control) => write!(f, "sample of {control}"),
+            Item::Report => f.write_str("the report"),
         }
     }
 }
@@ -177,6 +180,12 @@ pub enum RefusalReason {
     LineTooLong(u64),
     /// Compressed input inflating past the ratio or absolute cap.
     DecompressionBomb(String),
+    /// Anything but zero bytes after the end-of-archive blocks: another
+    /// archive, a further gzip member's tar, or junk.
+    TrailingData(String),
+    /// A member header other than the plain one the builder writes (ustar
+    /// magic and version, octal size, mode 0444, uid and gid 0).
+    NotPlainHeader(&'static str),
 }
 
 impl fmt::Display for RefusalReason {
@@ -210,6 +219,12 @@ impl fmt::Display for RefusalReason {
             }
             RefusalReason::DecompressionBomb(why) => {
                 write!(f, "the compressed input inflates too far ({why})")
+            }
+            RefusalReason::TrailingData(why) => {
+                write!(f, "data follows the end of the archive ({why})")
+            }
+            RefusalReason::NotPlainHeader(why) => {
+                write!(f, "not a plain pack member header: {why}")
             }
         }
     }

@@ -228,3 +228,165 @@ fn a_gzip_bomb_is_refused() {
         "{refusal}"
     );
 }
+
+/// The refusal of the pack at `path`, panicking with the report when it
+/// is not refused.
+fn refusal_of(path: &std::path::Path) -> evident_pack::Refusal {
+    let report = check(path);
+    report
+        .refused
+        .clone()
+        .unwrap_or_else(|| panic!("not refused: {report:#?}"))
+}
+
+/// `bytes` gzip-compressed as one gzip member.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A tar archive holding a rewritten document of the fixtures' packs.
+fn second_archive() -> Vec<u8> {
+    archive_bytes(&[RawMember::file(
+        "documents/reports/soa.json",
+        br#"{"schema_version":1,"rows":[]}"#,
+    )])
+}
+
+#[tokio::test]
+async fn an_archive_appended_after_the_end_is_refused() {
+    let (f, _) = built().await;
+    let path = f.pack_path();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(&second_archive());
+    std::fs::write(&path, &bytes).unwrap();
+    let refusal = refusal_of(&path);
+    assert!(
+        matches!(refusal.reason, RefusalReason::TrailingData(_)),
+        "{refusal}"
+    );
+}
+
+#[tokio::test]
+async fn zero_padding_after_the_end_is_accepted_but_a_missing_end_is_not() {
+    let (f, _) = built().await;
+    let path = f.pack_path();
+    let genuine = std::fs::read(&path).unwrap();
+    // GNU tar pads to 10 KiB records with zeros.
+    let mut padded = genuine.clone();
+    padded.resize(padded.len().next_multiple_of(10240) + 10240, 0);
+    std::fs::write(&path, &padded).unwrap();
+    let report = check(&path);
+    assert!(report.is_intact(), "{report:#?}");
+    // Without its two end-of-archive blocks the archive is cut short.
+    std::fs::write(&path, &genuine[..genuine.len() - 1024]).unwrap();
+    let refusal = refusal_of(&path);
+    assert!(
+        matches!(refusal.reason, RefusalReason::Truncated(_)),
+        "{refusal}"
+    );
+}
+
+#[tokio::test]
+async fn a_second_gzip_member_is_read_and_refused() {
+    let (f, _) = built().await;
+    let path = f.pack_path();
+    let gz = path.with_extension("tar.gz");
+    let mut bytes = gzip(&std::fs::read(&path).unwrap());
+    // Alone, the first member is a genuine compressed pack.
+    std::fs::write(&gz, &bytes).unwrap();
+    let report = check(&gz);
+    assert!(report.is_intact(), "{report:#?}");
+    // GNU tar and Python read the second member's tar too.
+    bytes.extend_from_slice(&gzip(&second_archive()));
+    std::fs::write(&gz, &bytes).unwrap();
+    let refusal = refusal_of(&gz);
+    assert!(
+        matches!(refusal.reason, RefusalReason::TrailingData(_)),
+        "{refusal}"
+    );
+}
+
+#[tokio::test]
+async fn junk_after_the_gzip_stream_is_refused() {
+    let (f, _) = built().await;
+    let path = f.pack_path();
+    let gz = path.with_extension("tar.gz");
+    let mut bytes = gzip(&std::fs::read(&path).unwrap());
+    bytes.extend_from_slice(b"HIDDEN: not part of the pack");
+    std::fs::write(&gz, &bytes).unwrap();
+    let refusal = refusal_of(&gz);
+    assert!(
+        matches!(refusal.reason, RefusalReason::TrailingData(_)),
+        "{refusal}"
+    );
+}
+
+/// Edits the first member's header (`manifest.json`) of the pack at
+/// `path` in place and recomputes its checksum.
+fn edit_first_header(path: &std::path::Path, change: impl FnOnce(&mut [u8])) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let header = &mut bytes[..512];
+    change(header);
+    header[148..156].fill(b' ');
+    let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
+    header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    std::fs::write(path, &bytes).unwrap();
+}
+
+/// The refusal of a built pack after `change` to its first header.
+async fn header_refusal(change: impl FnOnce(&mut [u8])) -> (RefusalReason, Option<String>) {
+    let (f, _) = built().await;
+    let path = f.pack_path();
+    // The untouched pack verifies: its headers are the plain ones.
+    let report = check(&path);
+    assert!(report.is_intact(), "{report:#?}");
+    edit_first_header(&path, change);
+    let refusal = refusal_of(&path);
+    (refusal.reason, refusal.member)
+}
+
+#[tokio::test]
+async fn a_header_that_is_not_ustar_00_is_refused() {
+    // tar-rs ignores the prefix unless the version is `00`; GNU tar reads
+    // this member as documents/manifest.json.
+    let (reason, member) = header_refusal(|h| {
+        h[345..354].copy_from_slice(b"documents");
+        h[263..265].copy_from_slice(b"xx");
+    })
+    .await;
+    assert!(
+        matches!(reason, RefusalReason::NotPlainHeader(_)),
+        "{reason}"
+    );
+    assert_eq!(member.as_deref(), Some("manifest.json"));
+}
+
+#[tokio::test]
+async fn a_size_field_with_a_sign_is_refused() {
+    let (reason, _) = header_refusal(|h| {
+        let field = std::str::from_utf8(&h[124..135]).unwrap();
+        let size = u64::from_str_radix(field, 8).unwrap();
+        h[124..136].copy_from_slice(format!("+{size:010o}\0").as_bytes());
+    })
+    .await;
+    assert!(
+        matches!(reason, RefusalReason::NotPlainHeader(_)),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_setuid_mode_or_another_owner_is_refused() {
+    let (reason, _) = header_refusal(|h| h[100..108].copy_from_slice(b"0006777\0")).await;
+    assert_eq!(
+        reason,
+        RefusalReason::NotPlainHeader("its mode is not 0444")
+    );
+    let (reason, _) = header_refusal(|h| h[108..116].copy_from_slice(b"0010222\0")).await;
+    assert!(
+        matches!(reason, RefusalReason::NotPlainHeader(_)),
+        "{reason}"
+    );
+}

@@ -9,8 +9,8 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-use flate2::read::GzDecoder;
-use tar::{Archive, EntryType};
+use flate2::read::MultiGzDecoder;
+use tar::{Archive, EntryType, Header};
 
 use crate::error::PackError;
 use crate::layout::Member;
@@ -37,6 +37,12 @@ pub const MAX_INFLATED: u64 = 256 << 30;
 /// The buffer the plain file is read through: large reads (blob hashing
 /// asks for 1 MiB) bypass it, the 512-byte header reads do not.
 const READ_BUFFER: usize = 256 << 10;
+
+/// A tar block.
+const BLOCK: u64 = 512;
+
+/// The mode of every member, as the builder writes it.
+const MODE: u64 = 0o444;
 
 /// What a member's visitor can stop on.
 #[derive(Debug)]
@@ -77,7 +83,9 @@ pub fn for_each_member(
         .saturating_add(INFLATE_SLACK)
         .min(MAX_INFLATED);
     let (input, remaining_known): (Box<dyn Read>, bool) = if gzip {
-        let inflated = GzDecoder::new(BufReader::with_capacity(READ_BUFFER, file));
+        // Every gzip member is inflated: a further member holding more tar
+        // data must reach the checks below (GNU tar and Python read it).
+        let inflated = MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, file));
         let capped = Capped {
             inner: inflated,
             read: 0,
@@ -87,6 +95,11 @@ pub fn for_each_member(
         (Box::new(capped), false)
     } else {
         (Box::new(BufReader::with_capacity(READ_BUFFER, file)), true)
+    };
+    let consumed = Rc::new(Cell::new(0u64));
+    let input = Counted {
+        inner: input,
+        read: Rc::clone(&consumed),
     };
     let mut archive = Archive::new(input);
     let classify = |e: io::Error, member: Option<String>, first: bool| -> Refusal {
@@ -109,6 +122,8 @@ pub fn for_each_member(
     };
     let mut seen = HashSet::new();
     let mut count = 0u64;
+    // Where the last member's data and padding end in the tar stream.
+    let mut end = 0u64;
     for entry in entries {
         let mut entry = match entry {
             Ok(entry) => entry,
@@ -125,6 +140,9 @@ pub fn for_each_member(
         };
         if let Some(kind) = not_regular(entry.header().entry_type()) {
             return refuse(RefusalReason::NotRegularFile(kind));
+        }
+        if let Err(why) = plain_header(entry.header()) {
+            return refuse(RefusalReason::NotPlainHeader(why));
         }
         let member = match checked_path(&raw_path) {
             Ok(member) => member,
@@ -155,6 +173,9 @@ pub fn for_each_member(
                 });
             }
         }
+        end = entry
+            .raw_file_position()
+            .saturating_add(size.next_multiple_of(BLOCK));
         match visit(&member, &mut entry, size) {
             Ok(()) => {}
             Err(Stop::Refuse(refusal)) => return Ok(Some(refusal)),
@@ -167,7 +188,112 @@ pub fn for_each_member(
             reason: RefusalReason::NotTar("it has no members".into()),
         }));
     }
+    // The tar reader stopped at the first zero block (or at the end of the
+    // input): what follows must be the second zero block and nothing but
+    // zeros, or another archive could hide there (`PACK.md`).
+    let mut input = archive.into_inner();
+    let before = consumed.get();
+    let rest = match all_zero(&mut input) {
+        Ok(rest) => rest,
+        Err(Ok(at)) => {
+            return Ok(Some(Refusal {
+                member: None,
+                reason: RefusalReason::TrailingData(format!(
+                    "a non-zero byte at offset {} of the tar stream",
+                    before.saturating_add(at)
+                )),
+            }));
+        }
+        Err(Err(e)) if bomb.get() || is_truncation(&e) => {
+            return Ok(Some(classify(e, None, false)));
+        }
+        Err(Err(e)) => {
+            return Ok(Some(Refusal {
+                member: None,
+                reason: RefusalReason::TrailingData(format!(
+                    "unreadable input after the archive: {e}"
+                )),
+            }));
+        }
+    };
+    let after_end = before.saturating_sub(end).saturating_add(rest);
+    if after_end < 2 * BLOCK {
+        return Ok(Some(Refusal {
+            member: None,
+            reason: RefusalReason::Truncated(
+                "the archive lacks its two zero end-of-archive blocks".into(),
+            ),
+        }));
+    }
     Ok(None)
+}
+
+/// Reads `input` to its end: the number of bytes, all zero, or the offset
+/// of the first non-zero byte (`Err(Ok)`), or a read error (`Err(Err)`).
+fn all_zero(input: &mut dyn Read) -> Result<u64, Result<u64, io::Error>> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Err(e)),
+        };
+        if let Some(at) = buf[..n].iter().position(|b| *b != 0) {
+            return Err(Ok(total + at as u64));
+        }
+        total += n as u64;
+    }
+}
+
+/// Checks that a header is exactly of the kind the builder writes
+/// (`tarball.rs`): ustar magic and version `00`, so that every reader
+/// joins the prefix to the name alike; a size every reader reads alike;
+/// mode 0444, uid and gid 0.
+fn plain_header(header: &Header) -> Result<(), &'static str> {
+    let bytes = header.as_bytes();
+    if bytes[257..263] != *b"ustar\0" || bytes[263..265] != *b"00" {
+        return Err("not a POSIX ustar header (magic `ustar`, version `00`)");
+    }
+    let old = header.as_old();
+    if !canonical_size(&old.size) {
+        return Err("its size field is neither plain octal nor a canonical large size");
+    }
+    if octal(&old.mode) != Some(MODE) {
+        return Err("its mode is not 0444");
+    }
+    if octal(&old.uid) != Some(0) || octal(&old.gid) != Some(0) {
+        return Err("its owner is not uid 0, gid 0");
+    }
+    Ok(())
+}
+
+/// A numeric field of octal digits then only NUL or space terminators (at
+/// least one digit, no sign, no leading space), as its value.
+fn octal(field: &[u8]) -> Option<u64> {
+    let digits = field.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (number, tail) = field.split_at(digits);
+    if digits == 0
+        || tail.is_empty()
+        || tail.iter().any(|b| *b != 0 && *b != b' ')
+        || number.iter().any(|b| *b > b'7')
+    {
+        return None;
+    }
+    number.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(8)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// A size field as the builder writes it: octal below 8 GiB, and above it
+/// base-256 with only the marker bit set outside the last eight bytes.
+fn canonical_size(field: &[u8; 12]) -> bool {
+    if field[0] & 0x80 == 0 {
+        return octal(field).is_some();
+    }
+    let value = u64::from_be_bytes(field[4..].try_into().unwrap_or_default());
+    field[..4] == [0x80, 0, 0, 0] && value >= 1 << 33
 }
 
 /// Whether an error means the input ended too soon.
@@ -221,6 +347,20 @@ fn limit_of(member: &Member) -> u64 {
         Member::Entries => MAX_ENTRIES,
         Member::Document(_) => MAX_DOCUMENT,
         Member::Blob(_) => MAX_BLOB,
+    }
+}
+
+/// A reader counting the bytes that came out of it.
+struct Counted<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get().saturating_add(n as u64));
+        Ok(n)
     }
 }
 

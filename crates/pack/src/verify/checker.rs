@@ -21,6 +21,10 @@ use crate::verify::hashing::{self, Hashed};
 use crate::verify::members::{self, HASH_BUFFER};
 use crate::verify::populations;
 
+/// The most problems listed in a report; the rest are only counted, in
+/// one last problem, so that a small hostile pack cannot fill memory.
+pub const MAX_PROBLEMS: usize = 1000;
+
 /// Which manifest row a ledger index has.
 #[derive(Clone, Copy, Debug)]
 enum Row {
@@ -32,6 +36,8 @@ enum Row {
 pub struct Checker {
     trusted: Vec<[u8; 32]>,
     problems: Vec<Problem>,
+    /// Problems found past [`MAX_PROBLEMS`].
+    omitted: u64,
     manifest: Option<Manifest>,
     manifest_digest: Option<[u8; 32]>,
     manifest_signature: Option<[u8; 64]>,
@@ -62,6 +68,7 @@ impl Checker {
         Self {
             trusted: trusted.to_vec(),
             problems: Vec::new(),
+            omitted: 0,
             manifest: None,
             manifest_digest: None,
             manifest_signature: None,
@@ -82,10 +89,14 @@ impl Checker {
     }
 
     fn problem(&mut self, item: Item, issue: impl Into<String>) {
-        self.problems.push(Problem {
-            item,
-            issue: issue.into(),
-        });
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(Problem {
+                item,
+                issue: issue.into(),
+            });
+        } else {
+            self.omitted = self.omitted.saturating_add(1);
+        }
     }
 
     /// Reads and checks one member; small blobs go to `pool` to be hashed.
@@ -258,8 +269,9 @@ impl Checker {
         self.check_rows(&m);
         self.check_blobs(&m);
         self.check_documents(&m);
-        let found = populations::check(&m);
-        self.problems.extend(found);
+        for found in populations::check(&m) {
+            self.problem(found.item, found.issue);
+        }
         self.report(Some(&m))
     }
 
@@ -449,7 +461,13 @@ impl Checker {
         }
     }
 
-    fn report(self, m: Option<&Manifest>) -> PackReport {
+    fn report(mut self, m: Option<&Manifest>) -> PackReport {
+        if self.omitted > 0 {
+            self.problems.push(Problem {
+                item: Item::Report,
+                issue: format!("and {} more problems not listed", self.omitted),
+            });
+        }
         PackReport {
             refused: None,
             problems: self.problems,

@@ -313,6 +313,8 @@ pub fn header(m: &RawMember) -> Header {
     }
     h.set_size(m.declared);
     h.set_mode(0o444);
+    h.set_uid(0);
+    h.set_gid(0);
     h.set_mtime(0);
     h.set_entry_type(m.kind);
     h.set_cksum();
