@@ -38,10 +38,18 @@ fn with_store<T>(
     out
 }
 
-fn write_envelope(
-    envelope: &evident_attest::Envelope,
+/// Makes a statement from what the store holds, signs it with the store's
+/// key and writes the envelope: what every `attest` of a subject does.
+fn attest(
+    dir: &Path,
+    database_url: Option<&str>,
     output: Option<&Path>,
+    statement: impl AsyncFnOnce(&Store) -> anyhow::Result<evident_attest::Statement>,
 ) -> anyhow::Result<u8> {
+    let envelope = with_store(dir, database_url, async |store| {
+        let statement = statement(store).await?;
+        Ok(evident_attest::sign(&statement, &StoreSigner(store))?)
+    })?;
     let mut bytes = envelope.to_json()?;
     bytes.push(b'\n');
     crate::commands::write_bytes(output, &bytes)?;
@@ -55,7 +63,7 @@ pub fn evidence(
     output: Option<&Path>,
     database_url: Option<&str>,
 ) -> anyhow::Result<u8> {
-    let envelope = with_store(dir, database_url, async |store| {
+    attest(dir, database_url, output, async |store| {
         let Some(stored) = store.evidence_at(index).await? else {
             bail!("entry {index} is not an evidence item");
         };
@@ -66,10 +74,12 @@ pub fn evidence(
                 .with_context(|| format!("cannot read the artefact of entry {index}"))?,
             &mut artefact,
         )?;
-        let statement = evident_attest::evidence_statement(&stored.item, index, &artefact)?;
-        Ok(evident_attest::sign(&statement, &StoreSigner(store))?)
-    })?;
-    write_envelope(&envelope, output)
+        Ok(evident_attest::evidence_statement(
+            &stored.item,
+            index,
+            &artefact,
+        )?)
+    })
 }
 
 /// `evident attest result INDEX`.
@@ -79,17 +89,15 @@ pub fn result(
     output: Option<&Path>,
     database_url: Option<&str>,
 ) -> anyhow::Result<u8> {
-    let envelope = with_store(dir, database_url, async |store| {
+    attest(dir, database_url, output, async |store| {
         let entry = store.entry(index).await?;
         let Some(entry) = entry.filter(|e| e.kind == KIND_RESULT) else {
             bail!("entry {index} is not a check result");
         };
         let result: evident_model::check::CheckResult = serde_json::from_slice(&entry.body)
             .with_context(|| format!("entry {index} is not a readable check result"))?;
-        let statement = evident_attest::result_statement(&result, index)?;
-        Ok(evident_attest::sign(&statement, &StoreSigner(store))?)
-    })?;
-    write_envelope(&envelope, output)
+        Ok(evident_attest::result_statement(&result, index)?)
+    })
 }
 
 /// `evident attest file FILE.json`: trestle's statement for a JSON file,
@@ -106,10 +114,7 @@ pub fn file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let statement = evident_attest::file_statement(&name, &bytes)?;
-    let envelope = with_store(dir, database_url, async |store| {
-        Ok(evident_attest::sign(&statement, &StoreSigner(store))?)
-    })?;
-    write_envelope(&envelope, output)
+    attest(dir, database_url, output, async |_| Ok(statement))
 }
 
 /// `evident attest key`.

@@ -295,15 +295,16 @@ fn check(
         Vec::new()
     } else {
         let catalog = Catalog::with_user_frameworks(&isms.frameworks);
-        if crate::evaluate::store_exists(dir, database_url) {
+        let recorded = if crate::evaluate::store_exists(dir, database_url) {
             let rt = evidence::runtime()?;
             let store = evidence::open_store(&rt, dir, database_url)?;
             let recorded = rt.block_on(crate::evaluate::recorded(&store))?;
             rt.block_on(store.close());
-            evident_analyze::analyze_with_evidence(isms, &catalog, at, &recorded.observations, now)
+            Some(recorded.observations)
         } else {
-            evident_analyze::analyze(isms, &catalog, at)
-        }
+            None
+        };
+        crate::evaluate::findings(isms, &catalog, at, now, recorded.as_ref())
     };
     let report = CheckReport {
         organisation: &isms.organisation.name,
@@ -520,13 +521,18 @@ fn demo_outputs(dir: &Path, at: Date) -> anyhow::Result<u8> {
     report_to(ReportKind::Soa, ReportFormat::Xlsx, "soa.xlsx")?;
     report_to(ReportKind::Soa, ReportFormat::Html, "soa.html")?;
     report_to(ReportKind::Metrics, ReportFormat::Html, "metrics.html")?;
+    let period = evident_spec::load(dir)
+        .isms
+        .organisation
+        .evidence
+        .audit_period;
     eprintln!(
-        "\nevident demo: an audit pack of the last 90 days, sampled, then verified offline\n"
+        "\nevident demo: an audit pack of the audit period ({period}), sampled, then verified offline\n"
     );
     let pack = out.join("audit-pack.tar");
     audit_pack(PackRequest {
         dir: dir.to_path_buf(),
-        from: at.saturating_sub(jiff::Span::new().days(89)),
+        from: period.first_day_ending(at),
         to: at,
         output: pack.clone(),
         sample: Some((3, 2026)),

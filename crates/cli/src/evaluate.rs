@@ -29,6 +29,23 @@ pub(crate) struct Recorded {
     pub failures: Vec<CollectionFailure>,
 }
 
+/// The findings as of `date`: the definitions' own and, once a store
+/// exists, the evidence rules over what it recorded, at `instant`. Without
+/// a store nothing was ever collected, and evidence findings would only
+/// repeat that (`check`, `status` and the reports agree on this).
+pub(crate) fn findings(
+    isms: &evident_model::Isms,
+    catalog: &evident_catalog::Catalog,
+    date: Date,
+    instant: Timestamp,
+    observations: Option<&Observations>,
+) -> Vec<evident_model::finding::Finding> {
+    match observations {
+        Some(o) => evident_analyze::analyze_with_evidence(isms, catalog, date, o, instant),
+        None => evident_analyze::analyze(isms, catalog, date),
+    }
+}
+
 pub(crate) async fn recorded(store: &Store) -> anyhow::Result<Recorded> {
     let evidence = store
         .evidence(EvidenceFilter::default())

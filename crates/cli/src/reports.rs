@@ -17,7 +17,7 @@ use evident_store::Store;
 
 use crate::cli::{ReportFormat, ReportKind, TrendInterval};
 use crate::commands::{readable, write_bytes};
-use crate::evaluate::{Recorded, recorded, store_exists};
+use crate::evaluate::{Recorded, findings, recorded, store_exists};
 use crate::evidence::{open_store, runtime};
 
 /// Everything a report is rendered from: the ISMS, the frameworks, what
@@ -55,17 +55,13 @@ impl Gathered {
             (Recorded::default(), None)
         };
         let catalog = Catalog::with_user_frameworks(&isms.frameworks);
-        // As `check` does: the evidence rules only once there is a store.
-        let findings = match store {
-            Some(_) => evident_analyze::analyze_with_evidence(
-                &isms,
-                &catalog,
-                date,
-                &recorded.observations,
-                now,
-            ),
-            None => evident_analyze::analyze(&isms, &catalog, date),
-        };
+        let findings = findings(
+            &isms,
+            &catalog,
+            date,
+            now,
+            store.as_ref().map(|_| &recorded.observations),
+        );
         Ok(Some(Self {
             isms,
             catalog,
@@ -90,16 +86,12 @@ impl Gathered {
 
     /// The findings as they stood at the end of `date` (for trends).
     fn findings_at(&self, date: Date) -> Vec<Finding> {
-        let instant = time::as_of(date, self.now).min(self.now);
-        if self.store.is_none() {
-            return evident_analyze::analyze(&self.isms, &self.catalog, date);
-        }
-        evident_analyze::analyze_with_evidence(
+        findings(
             &self.isms,
             &self.catalog,
             date,
-            &self.recorded.observations,
-            instant,
+            time::as_of(date, self.now).min(self.now),
+            self.store.as_ref().map(|_| &self.recorded.observations),
         )
     }
 
@@ -184,12 +176,12 @@ fn render(g: &Gathered, request: &ReportRequest, format: ReportFormat) -> anyhow
             let to = g.date;
             let from = match request.from {
                 Some(from) => from,
-                // The period ends with `to`, inclusive, so it starts the day
-                // after the date one audit period before.
-                None => {
-                    let before = g.isms.organisation.evidence.audit_period.before(to);
-                    before.tomorrow().unwrap_or(before)
-                }
+                None => g
+                    .isms
+                    .organisation
+                    .evidence
+                    .audit_period
+                    .first_day_ending(to),
             };
             if from > to {
                 bail!("--from {from} is after the period's end {to}");

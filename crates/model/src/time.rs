@@ -104,6 +104,14 @@ impl Cadence {
         self.shift(date, -1).unwrap_or(Date::MIN)
     }
 
+    /// The first day of the period of one cadence that ends with `last`,
+    /// both days included (90 days ending 2026-11-28 start 2026-08-31):
+    /// an audit period as a range of dates.
+    pub fn first_day_ending(self, last: Date) -> Date {
+        let before = self.before(last);
+        before.tomorrow().unwrap_or(before)
+    }
+
     /// The instant one cadence after `instant`, counted in UTC (months and
     /// years are calendar units there), saturating at the end of time.
     pub fn after_instant(self, instant: jiff::Timestamp) -> jiff::Timestamp {
@@ -294,5 +302,14 @@ mod tests {
         assert!(parse_date("20260331").is_err());
         assert!(parse_date("2026-3-1").is_err());
         assert!(parse_date("yesterday").is_err());
+    }
+
+    #[test]
+    fn a_period_of_days_ending_on_a_date_counts_both_ends() {
+        let last: Date = "2026-11-28".parse().unwrap();
+        let first = Cadence::days(90).first_day_ending(last);
+        assert_eq!(first.to_string(), "2026-08-31");
+        assert_eq!((last - first).get_days() + 1, 90);
+        assert_eq!(Cadence::days(1).first_day_ending(last), last);
     }
 }
